@@ -1,0 +1,53 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import type { Kysely } from 'kysely';
+import type { Config } from './config.js';
+import type { Database } from './db/database.js';
+import { errorBody, handleError } from './errors.js';
+import type { Logger } from './log.js';
+import { areasRoutes } from './routes/areas.js';
+import { configRoutes } from './routes/config.js';
+import { healthRoutes } from './routes/health.js';
+
+export interface AppDeps {
+  db: Kysely<Database>;
+  config: Config;
+  logger: Logger;
+}
+
+/** The API; mounted under /api by createApp and typed for the dashboard's client. */
+export function createApi(deps: AppDeps) {
+  return new Hono()
+    .route('/health', healthRoutes(deps))
+    .route('/config', configRoutes(deps))
+    .route('/areas', areasRoutes(deps));
+}
+
+export type AppType = ReturnType<typeof createApi>;
+
+/** The whole HTTP surface: API, then the built dashboard with SPA fallback. */
+export function createApp(deps: AppDeps) {
+  const app = new Hono();
+  app.onError(handleError(deps.logger));
+  app.route('/api', createApi(deps));
+  app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}`), 404));
+
+  const root = path.relative(process.cwd(), deps.config.dashboardDir) || '.';
+  const indexFile = path.join(deps.config.dashboardDir, 'index.html');
+  app.use('/assets/*', async (c, next) => {
+    c.header('Cache-Control', 'public, max-age=31536000, immutable');
+    await next();
+  });
+  app.use('/*', serveStatic({ root }));
+  app.get('*', (c) => {
+    if (!fs.existsSync(indexFile)) {
+      return c.json(errorBody('not_built', 'The dashboard has not been built. Run npm run build.'), 503);
+    }
+    c.header('Cache-Control', 'no-cache');
+    return c.html(fs.readFileSync(indexFile, 'utf8'));
+  });
+  app.notFound((c) => c.json(errorBody('not_found', `Nothing at ${c.req.path}`), 404));
+  return app;
+}

@@ -1,0 +1,65 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
+
+const ConfigSchema = z.object({
+  PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(65535).default(8787)),
+  HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
+  DATABASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+  ),
+  DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
+  MEDIA_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
+  DB_POOL_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(200).default(10)),
+  LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+  MAP_STYLE_URL: z.preprocess(emptyAsUndefined, z.string().url('must be an absolute URL').optional()),
+  PUBLIC_BASE_URL: z.preprocess(emptyAsUndefined, z.string().url('must be an absolute URL').optional()),
+  SEED_REPORTS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(2_000_000).default(20_000)),
+  DASHBOARD_DIR: z.preprocess(emptyAsUndefined, z.string().default('./dist')),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  dataDir: string;
+  mediaDir: string;
+  poolSize: number;
+  logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
+  mapStyleUrl?: string;
+  publicBaseUrl?: string;
+  seedReports: number;
+  dashboardDir: string;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment once at startup; a bad value stops the process with a clear message. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`));
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    mediaDir: path.resolve(e.MEDIA_DIR ?? path.join(dataDir, 'media')),
+    poolSize: e.DB_POOL_SIZE,
+    logLevel: e.LOG_LEVEL,
+    mapStyleUrl: e.MAP_STYLE_URL,
+    publicBaseUrl: e.PUBLIC_BASE_URL,
+    seedReports: e.SEED_REPORTS,
+    dashboardDir: path.resolve(e.DASHBOARD_DIR),
+  };
+}

@@ -1,0 +1,149 @@
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { postgis } from '@electric-sql/pglite-postgis';
+import {
+  Kysely, PGliteDialect, PostgresDialect,
+  type DatabaseConnection, type Driver, type TransactionSettings,
+} from 'kysely';
+import pg from 'pg';
+import { acquireDataDirLock } from './data-dir-lock.js';
+import type { Database } from './database.js';
+import { registerEngine } from './engine.js';
+
+export interface DbConfig {
+  /** postgres:// URL for PostgreSQL + PostGIS; absent means embedded PGlite. */
+  databaseUrl?: string;
+  /** Data directory of the embedded engine; absent means in memory. */
+  dataDir?: string;
+  poolSize?: number;
+}
+
+/**
+ * Returns a Kysely instance on PostgreSQL (with databaseUrl) or on embedded
+ * PGlite + PostGIS. Both return int8 as strings and timestamptz as Date.
+ */
+export async function createDb(config: DbConfig): Promise<Kysely<Database>> {
+  return config.databaseUrl ? createPostgres(config.databaseUrl, config.poolSize ?? 10) : createEmbedded(config.dataDir);
+}
+
+function createPostgres(url: string, poolSize: number): Kysely<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // Idle clients can error when the server restarts; without a listener that kills the process.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  registerEngine(db, {
+    kind: 'postgres',
+    async execScript(script) {
+      // The simple query protocol (no parameters) accepts several statements.
+      const client = await pool.connect();
+      try {
+        await client.query(script);
+      } catch (error) {
+        // A script that opened a transaction and failed leaves it aborted on this client.
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async checkpoint() {},
+    async close() {
+      await db.destroy();
+    },
+  });
+  return db;
+}
+
+async function createEmbedded(dataDir: string | undefined): Promise<Kysely<Database>> {
+  const release = dataDir ? acquireDataDirLock(dataDir) : () => {};
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create({
+      dataDir,
+      extensions: { postgis },
+      // Match node-postgres: int8 as string, so both engines give the same rows.
+      parsers: { [pgliteTypes.INT8]: (value: string) => value },
+    });
+  } catch (error) {
+    release();
+    throw error;
+  }
+  const db = new Kysely<Database>({ dialect: new SerialPGliteDialect({ pglite }) });
+  registerEngine(db, {
+    kind: 'embedded',
+    async execScript(script) {
+      try {
+        await pglite.exec(script);
+      } catch (error) {
+        await pglite.exec('ROLLBACK').catch(() => {});
+        throw error;
+      }
+    },
+    async checkpoint() {
+      await pglite.exec('CHECKPOINT');
+    },
+    async close() {
+      try {
+        if (!pglite.closed) await pglite.exec('CHECKPOINT');
+        await db.destroy();
+      } finally {
+        release();
+      }
+    },
+  });
+  return db;
+}
+
+/**
+ * PGlite is one connection, and Kysely's PGlite driver hands it to every
+ * caller at once: a query issued while another caller's transaction is open
+ * would run inside that transaction. Serialising connection use restores the
+ * isolation a pool gives on PostgreSQL.
+ */
+class SerialPGliteDialect extends PGliteDialect {
+  override createDriver(): Driver {
+    return new SerialDriver(super.createDriver());
+  }
+}
+
+class SerialDriver implements Driver {
+  #queue: Promise<void> = Promise.resolve();
+  #release: (() => void) | undefined;
+
+  constructor(private readonly inner: Driver) {}
+
+  init() {
+    return this.inner.init();
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const previous = this.#queue;
+    let release!: () => void;
+    this.#queue = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    this.#release = release;
+    return this.inner.acquireConnection();
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    await this.inner.releaseConnection(connection);
+    const release = this.#release;
+    this.#release = undefined;
+    release?.();
+  }
+
+  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings) {
+    return this.inner.beginTransaction(connection, settings);
+  }
+
+  commitTransaction(connection: DatabaseConnection) {
+    return this.inner.commitTransaction(connection);
+  }
+
+  rollbackTransaction(connection: DatabaseConnection) {
+    return this.inner.rollbackTransaction(connection);
+  }
+
+  destroy() {
+    return this.inner.destroy();
+  }
+}

@@ -1,0 +1,60 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ZodError } from 'zod';
+import type { Logger } from './log.js';
+
+/** Field name → human-readable message, as sent to clients. */
+export type FieldErrors = Record<string, string>;
+
+export interface ErrorBody {
+  error: { code: string; message: string; fields?: FieldErrors };
+}
+
+/** A failure the client can act on. Services throw these; the app maps them to HTTP once, here. */
+export class DomainError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly fields?: FieldErrors,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const notFound = (what: string) => new DomainError(404, 'not_found', `${what} not found`);
+export const outsideRegion = () =>
+  new DomainError(404, 'outside_region', 'The point is outside Đắk Lắk province');
+export const validationFailed = (fields: FieldErrors) =>
+  new DomainError(400, 'validation_failed', 'Some fields are invalid', fields);
+
+export function zodFieldErrors(error: ZodError): FieldErrors {
+  const fields: FieldErrors = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length ? issue.path.join('.') : '_';
+    fields[key] ??= issue.message;
+  }
+  return fields;
+}
+
+export function errorBody(code: string, message: string, fields?: FieldErrors): ErrorBody {
+  return { error: fields ? { code, message, fields } : { code, message } };
+}
+
+/** The app-wide error handler: known errors get their status and shape; anything else is logged and hidden. */
+export function handleError(logger: Logger) {
+  return (err: Error, c: Context) => {
+    if (err instanceof DomainError) {
+      return c.json(errorBody(err.code, err.message, err.fields), err.status);
+    }
+    if (err instanceof HTTPException) {
+      const status = err.status as ContentfulStatusCode;
+      const code = status === 413 ? 'payload_too_large' : status === 401 ? 'unauthorized' : 'http_error';
+      return c.json(errorBody(code, err.message || 'Request failed'), status);
+    }
+    logger.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error');
+    return c.json(errorBody('internal_error', 'Something went wrong on our side. Please try again.'), 500);
+  };
+}

@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createDb } from './db/create-db.js';
+import { engineOf } from './db/engine.js';
+import { migrate } from './db/migrate.js';
+import { createLogger } from './log.js';
+import { loadGeography } from './services/geography.js';
+import { DEMO_LOGINS, hasReports, seedDemo } from './services/seed.js';
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+const logger = createLogger(config.logLevel);
+
+if (!fs.existsSync(path.join(config.dashboardDir, 'index.html'))) {
+  logger.info('building the dashboard (first start)');
+  const { build } = await import('vite');
+  await build({ logLevel: 'warn' });
+}
+
+const db = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize });
+const engine = engineOf(db);
+const migration = await migrate(db);
+if (await loadGeography(db)) logger.info('loaded the Đắk Lắk geography');
+
+// Production databases get demo data only on request (npm run db:seed).
+if (engine.kind === 'embedded' && !(await hasReports(db)) && config.seedReports > 0) {
+  logger.info({ reports: config.seedReports }, 'seeding demo data (first start)');
+  await seedDemo(db, { reports: config.seedReports, seed: 1, onProgress: (done, total) => process.stdout.write(`\r  seeding ${done}/${total}`) });
+  process.stdout.write('\n');
+}
+
+const app = createApp({ db, config, logger });
+const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  const url = `http://localhost:${info.port}`;
+  logger.info({ port: info.port, engine: engine.kind, migration }, 'listening');
+  console.log(`\ncivic-ops is running at ${url}  (engine: ${engine.kind})`);
+  if (engine.kind === 'embedded') {
+    console.log('Demo logins:');
+    for (const l of DEMO_LOGINS) console.log(`  ${l.role.padEnd(10)} ${l.username} / ${l.password}`);
+  }
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  // Stop accepting, let in-flight requests finish, then flush the database.
+  const forced = setTimeout(() => process.exit(1), 10_000);
+  forced.unref();
+  server.close(async () => {
+    await engine.close();
+    process.exit(0);
+  });
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,64 @@
+import { cellToBoundary, cellToParent, getResolution, isValidCell, latLngToCell } from 'h3-js';
+import type { LngLat } from './types.js';
+import { assertLngLat } from './assert-lng-lat.js';
+
+export const H3_RESOLUTIONS = [5, 6, 7, 8, 9] as const;
+export type H3Resolution = (typeof H3_RESOLUTIONS)[number];
+
+/** Column values for the precomputed H3 cells of a report, as decimal int8 strings. */
+export interface H3Cells {
+  h3_r5: string;
+  h3_r6: string;
+  h3_r7: string;
+  h3_r8: string;
+  h3_r9: string;
+}
+
+/**
+ * Computes the H3 cells (resolutions 5–9) that contain a [lng, lat] point, as
+ * int8 strings ready for the reports table.
+ * @example h3CellsForPoint([108.0383, 12.6667]).h3_r7
+ */
+export function h3CellsForPoint(point: LngLat): H3Cells {
+  assertLngLat(point);
+  // h3-js takes [lat, lng]; this is the one place that order appears.
+  const r9 = latLngToCell(point[1], point[0], 9);
+  return {
+    h3_r5: h3ToInt8(cellToParent(r9, 5)),
+    h3_r6: h3ToInt8(cellToParent(r9, 6)),
+    h3_r7: h3ToInt8(cellToParent(r9, 7)),
+    h3_r8: h3ToInt8(cellToParent(r9, 8)),
+    h3_r9: h3ToInt8(r9),
+  };
+}
+
+/** Converts an H3 index (hex string) to the decimal string stored in a bigint column. */
+export function h3ToInt8(cell: string): string {
+  if (!isValidCell(cell)) throw new Error(`Not a valid H3 cell: ${cell}`);
+  return BigInt(`0x${cell}`).toString();
+}
+
+/** Converts a bigint column value back to the H3 hex index. */
+export function int8ToH3(value: string | bigint): string {
+  let cell: string;
+  try {
+    cell = BigInt(value).toString(16);
+  } catch {
+    throw new Error(`Not a valid H3 cell: ${String(value)}`);
+  }
+  if (!isValidCell(cell)) throw new Error(`Not a valid H3 cell: ${String(value)}`);
+  return cell;
+}
+
+/** Returns the resolution of an H3 cell, throwing on anything that is not a cell. */
+export function h3Resolution(cell: string): number {
+  if (!isValidCell(cell)) throw new Error(`Not a valid H3 cell: ${cell}`);
+  return getResolution(cell);
+}
+
+/** Returns the closed GeoJSON ring ([lng, lat]) of an H3 cell. */
+export function h3CellRing(cell: string): LngLat[] {
+  if (!isValidCell(cell)) throw new Error(`Not a valid H3 cell: ${cell}`);
+  const ring = cellToBoundary(cell, true) as LngLat[];
+  return ring;
+}

@@ -1,0 +1,2 @@
+/** A GeoJSON position: longitude first. */
+export type LngLat = [number, number];

@@ -1,0 +1,55 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  root: 'dashboard',
+  publicDir: 'public',
+  plugins: [svelte()],
+  build: {
+    outDir: '../dist',
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 4000,
+  },
+  server: {
+    port: 5173,
+    proxy: { '/api': 'http://127.0.0.1:8787', '/media': 'http://127.0.0.1:8787' },
+  },
+  test: {
+    root: '.',
+    projects: [
+      {
+        extends: false,
+        test: { name: 'unit', root: '.', include: ['tests/unit/**/*.test.ts'] },
+      },
+      {
+        extends: false,
+        test: {
+          name: 'integration',
+          root: '.',
+          include: ['tests/integration/**/*.test.ts'],
+          // One worker shares one embedded instance (PGlite is single-connection
+          // and boots slowly); files run one after another in it.
+          pool: 'forks',
+          maxWorkers: 1,
+          isolate: false,
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        extends: false,
+        test: {
+          name: 'browser',
+          root: '.',
+          include: ['tests/browser/**/*.test.ts'],
+          pool: 'forks',
+          maxWorkers: 1,
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+        },
+      },
+    ],
+  },
+});
