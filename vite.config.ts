@@ -18,11 +18,9 @@ export default defineConfig({
     root: '.',
     projects: [
       {
-        extends: false,
         test: { name: 'unit', root: '.', include: ['tests/unit/**/*.test.ts'] },
       },
       {
-        extends: false,
         test: {
           name: 'integration',
           root: '.',
@@ -38,7 +36,6 @@ export default defineConfig({
         },
       },
       {
-        extends: false,
         test: {
           name: 'browser',
           root: '.',

@@ -10,11 +10,15 @@ import type { Logger } from './log.js';
 import { areasRoutes } from './routes/areas.js';
 import { configRoutes } from './routes/config.js';
 import { healthRoutes } from './routes/health.js';
+import { mediaRoutes } from './routes/media.js';
+import { reportsRoutes } from './routes/reports.js';
+import type { MediaStorage } from './services/media/storage.js';
 
 export interface AppDeps {
   db: Kysely<Database>;
   config: Config;
   logger: Logger;
+  storage: MediaStorage;
 }
 
 /** The API; mounted under /api by createApp and typed for the dashboard's client. */
@@ -22,7 +26,8 @@ export function createApi(deps: AppDeps) {
   return new Hono()
     .route('/health', healthRoutes(deps))
     .route('/config', configRoutes(deps))
-    .route('/areas', areasRoutes(deps));
+    .route('/areas', areasRoutes(deps))
+    .route('/reports', reportsRoutes(deps));
 }
 
 export type AppType = ReturnType<typeof createApi>;
@@ -32,6 +37,7 @@ export function createApp(deps: AppDeps) {
   const app = new Hono();
   app.onError(handleError(deps.logger));
   app.route('/api', createApi(deps));
+  app.route('/media', mediaRoutes(deps));
   app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}`), 404));
 
   const root = path.relative(process.cwd(), deps.config.dashboardDir) || '.';
@@ -40,7 +46,8 @@ export function createApp(deps: AppDeps) {
     c.header('Cache-Control', 'public, max-age=31536000, immutable');
     await next();
   });
-  app.use('/*', serveStatic({ root }));
+  // Tests and API-only deployments run without a built dashboard.
+  if (fs.existsSync(deps.config.dashboardDir)) app.use('/*', serveStatic({ root }));
   app.get('*', (c) => {
     if (!fs.existsSync(indexFile)) {
       return c.json(errorBody('not_built', 'The dashboard has not been built. Run npm run build.'), 503);

@@ -1,7 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { ZodError } from 'zod';
 import type { Logger } from './log.js';
 
 /** Field name → human-readable message, as sent to clients. */
@@ -30,10 +29,10 @@ export const outsideRegion = () =>
 export const validationFailed = (fields: FieldErrors) =>
   new DomainError(400, 'validation_failed', 'Some fields are invalid', fields);
 
-export function zodFieldErrors(error: ZodError): FieldErrors {
+export function zodFieldErrors(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): FieldErrors {
   const fields: FieldErrors = {};
   for (const issue of error.issues) {
-    const key = issue.path.length ? issue.path.join('.') : '_';
+    const key = issue.path.length ? issue.path.map(String).join('.') : '_';
     fields[key] ??= issue.message;
   }
   return fields;

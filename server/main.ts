@@ -8,6 +8,7 @@ import { engineOf } from './db/engine.js';
 import { migrate } from './db/migrate.js';
 import { createLogger } from './log.js';
 import { loadGeography } from './services/geography.js';
+import { LocalDiskStorage } from './services/media/storage.js';
 import { DEMO_LOGINS, hasReports, seedDemo } from './services/seed.js';
 
 let config;
@@ -40,7 +41,8 @@ if (engine.kind === 'embedded' && !(await hasReports(db)) && config.seedReports 
   process.stdout.write('\n');
 }
 
-const app = createApp({ db, config, logger });
+const storage = new LocalDiskStorage(config.mediaDir);
+const app = createApp({ db, config, logger, storage });
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
   const url = `http://localhost:${info.port}`;
   logger.info({ port: info.port, engine: engine.kind, migration }, 'listening');

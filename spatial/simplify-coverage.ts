@@ -2,7 +2,7 @@ import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson'
 import { feature } from 'topojson-client';
 import { topology } from 'topojson-server';
 import { filter, filterWeight, presimplify, simplify } from 'topojson-simplify';
-import type { GeometryCollection, Topology } from 'topojson-specification';
+import type { Objects, Topology } from 'topojson-specification';
 
 /**
  * Simplifies a polygon coverage (e.g. wards) while keeping shared borders
@@ -22,12 +22,13 @@ export function simplifyCoverage<P>(
   for (const w of minWeights) {
     if (!(Number.isFinite(w) && w >= 0)) throw new Error(`minWeight must be a finite number ≥ 0, got ${w}`);
   }
-  const topo = presimplify(topology({ areas: coverage }) as Topology);
+  // topojson's typings lose the property type; the shapes are checked above.
+  const topo = presimplify(topology({ areas: coverage as FeatureCollection }) as unknown as Topology<Objects<{}>>);
   return minWeights.map((minWeight) => {
     // Rings that collapse below the weight are dropped rather than left degenerate.
     const simplified = simplify(topo, minWeight);
-    const kept = filter(simplified, filterWeight(simplified, minWeight)) as Topology;
-    const restored = feature(kept, kept.objects.areas as GeometryCollection<P>) as FeatureCollection<Polygon | MultiPolygon, P>;
+    const kept = filter(simplified, filterWeight(simplified, minWeight)) as unknown as Topology;
+    const restored = feature(kept, kept.objects.areas) as unknown as FeatureCollection<Polygon | MultiPolygon, P>;
     return {
       type: 'FeatureCollection',
       features: restored.features.map((f, i) => toMulti(f, coverage.features[i])),

@@ -88,7 +88,7 @@ CREATE TABLE reports (
   description      text NOT NULL,
   status           text NOT NULL DEFAULT 'received' CHECK (status IN (
                      'received', 'verified', 'assigned', 'in_progress', 'resolved',
-                     'closed', 'rejected', 'reopened', 'merged')),
+                     'closed', 'rejected', 'reopened', 'merged', 'withdrawn')),
   geom             geometry(Point, 4326) NOT NULL,
   -- H3 cells computed once at insert (spatial/h3-cells.ts), so hotspot
   -- aggregation is a btree GROUP BY instead of per-row H3 math.

@@ -151,3 +151,16 @@ export async function listAreaFeatures(
     .orderBy('a.code')
     .execute();
 }
+
+/** The province's bounding box [west, south, east, north], or undefined before the geography is loaded. */
+export async function findProvinceBbox(db: Db): Promise<[number, number, number, number] | undefined> {
+  const row = await db
+    .selectFrom('admin_areas')
+    .where('level', '=', 'province')
+    .select([
+      sql<number>`ST_XMin(geom)`.as('w'), sql<number>`ST_YMin(geom)`.as('s'),
+      sql<number>`ST_XMax(geom)`.as('e'), sql<number>`ST_YMax(geom)`.as('n'),
+    ])
+    .executeTakeFirst();
+  return row ? [row.w, row.s, row.e, row.n] : undefined;
+}

@@ -85,8 +85,10 @@ export type NewStaffUserRow = Insertable<StaffUserTable>;
 
 export const REPORT_STATUSES = [
   'received', 'verified', 'assigned', 'in_progress', 'resolved',
-  'closed', 'rejected', 'reopened', 'merged',
+  'closed', 'rejected', 'reopened', 'merged', 'withdrawn',
 ] as const;
+/** Statuses after which nothing more is expected from staff. */
+export const FINISHED_STATUSES = ['resolved', 'closed', 'rejected', 'merged', 'withdrawn'] as const;
 export type ReportStatus = (typeof REPORT_STATUSES)[number];
 
 export interface ReportTable {
@@ -119,6 +121,8 @@ export interface ReportTable {
   due_at: NullableTimestamp;
   resolved_at: NullableTimestamp;
   closed_at: NullableTimestamp;
+  manage_token_hash: string | null;
+  needs_review: Generated<boolean>;
 }
 export type ReportRow = Selectable<ReportTable>;
 export type NewReportRow = Insertable<ReportTable>;
@@ -162,6 +166,38 @@ export interface RatingTable {
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
+export interface ReportFollowerTable {
+  id: GeneratedInt8;
+  report_id: Int8;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface IdempotencyKeyTable {
+  key: string;
+  scope: string;
+  request_hash: string;
+  state: 'in_flight' | 'done';
+  response_status: number | null;
+  response_body: string | null;
+  created_at: Generated<Date>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface OutboxTable {
+  id: GeneratedInt8;
+  event_id: string;
+  type: string;
+  report_id: Int8 | null;
+  unit_id: number | null;
+  payload: string;
+  created_at: Generated<Date>;
+  delivered_at: NullableTimestamp;
+}
+export type NewOutboxRow = Insertable<OutboxTable>;
+
 export interface SchemaMigrationTable {
   version: number;
   name: string;
@@ -179,5 +215,8 @@ export interface Database {
   report_events: ReportEventTable;
   media: MediaTable;
   ratings: RatingTable;
+  report_followers: ReportFollowerTable;
+  idempotency_keys: IdempotencyKeyTable;
+  outbox: OutboxTable;
   schema_migrations: SchemaMigrationTable;
 }

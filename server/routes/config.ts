@@ -1,11 +1,13 @@
 import { Hono } from 'hono';
 import type { AppDeps } from '../app.js';
+import { findProvinceBbox } from '../db/areas.repo.js';
+import { PROVINCE } from '../services/geography.js';
 
 /** Settings the dashboard needs at runtime, so one build serves every deployment. */
-export const configRoutes = ({ config }: AppDeps) =>
-  new Hono().get('/', (c) =>
+export const configRoutes = ({ db, config }: AppDeps) =>
+  new Hono().get('/', async (c) =>
     c.json({
       mapStyleUrl: config.mapStyleUrl ?? null,
-      province: { code: '66', bbox: [107.45, 12.15, 109.5, 13.75] as [number, number, number, number] },
+      province: { code: PROVINCE.code, name_vi: PROVINCE.nameVi, name_en: PROVINCE.nameEn, bbox: (await findProvinceBbox(db)) ?? null },
     }),
   );

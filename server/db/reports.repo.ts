@@ -1,0 +1,149 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database, NewReportEventRow, NewReportRow, ReportStatus, ReportUpdate } from './database.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export const pointSql = (lon: number, lat: number) => sql`ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326)`;
+
+export async function insertReport(trx: Db, row: Omit<NewReportRow, 'geom'>, lon: number, lat: number) {
+  return trx
+    .insertInto('reports')
+    .values({ ...row, geom: pointSql(lon, lat) } as never)
+    .returning(['id', 'created_at'])
+    .executeTakeFirstOrThrow();
+}
+
+export async function insertReportEvent(trx: Db, event: NewReportEventRow) {
+  return trx.insertInto('report_events').values(event).returning('id').executeTakeFirstOrThrow();
+}
+
+export async function updateReport(trx: Db, id: string, changes: ReportUpdate) {
+  await trx.updateTable('reports').set({ ...changes, updated_at: new Date() }).where('id', '=', id).execute();
+}
+
+/** The columns every report view needs, with field, areas and unit joined in. */
+function reportWithRefs(db: Db) {
+  return db
+    .selectFrom('reports as r')
+    .innerJoin('fields as f', 'f.code', 'r.field_code')
+    .innerJoin('admin_areas as w', 'w.id', 'r.ward_id')
+    .innerJoin('admin_areas as d', 'd.id', 'r.district_id')
+    .leftJoin('units as u', 'u.id', 'r.unit_id')
+    .select([
+      'r.id', 'r.code', 'r.title', 'r.description', 'r.status', 'r.created_at', 'r.updated_at', 'r.assigned_at',
+      'r.due_at', 'r.resolved_at', 'r.closed_at', 'r.follower_count', 'r.reopen_count', 'r.hide_name',
+      'r.reporter_name', 'r.reporter_phone', 'r.reporter_email', 'r.manage_token_hash', 'r.needs_review', 'r.unit_id',
+      'r.field_code', 'f.name_vi as field_name_vi', 'f.name_en as field_name_en', 'f.color as field_color', 'f.icon as field_icon',
+      'w.code as ward_code', 'w.name_vi as ward_name_vi', 'w.name_en as ward_name_en',
+      'd.code as district_code', 'd.name_vi as district_name_vi', 'd.name_en as district_name_en',
+      'u.name_vi as unit_name_vi', 'u.name_en as unit_name_en',
+      sql<number>`ST_X(r.geom)`.as('lon'),
+      sql<number>`ST_Y(r.geom)`.as('lat'),
+    ]);
+}
+
+export type ReportWithRefs = NonNullable<Awaited<ReturnType<typeof findReportByCode>>>;
+
+export async function findReportByCode(db: Db, code: string) {
+  return reportWithRefs(db).where('r.code', '=', code).executeTakeFirst();
+}
+
+/** Locks the report row for the rest of the transaction, so concurrent actions serialise. */
+export async function lockReportByCode(trx: Transaction<Database>, code: string) {
+  return trx
+    .selectFrom('reports')
+    .select(['id', 'code', 'status', 'unit_id', 'created_at', 'due_at', 'resolved_at', 'reopen_count', 'manage_token_hash', 'follower_count'])
+    .where('code', '=', code)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function listPublicEvents(db: Db, reportId: string) {
+  return db
+    .selectFrom('report_events as e')
+    .leftJoin('units as u', 'u.id', 'e.unit_id')
+    .where('e.report_id', '=', reportId)
+    .where('e.public', '=', true)
+    .select(['e.id', 'e.type', 'e.from_status', 'e.to_status', 'e.note', 'e.created_at', 'u.name_vi as unit_name_vi', 'u.name_en as unit_name_en'])
+    .orderBy('e.created_at')
+    .orderBy('e.id')
+    .execute();
+}
+
+export async function listReportMedia(db: Db, reportId: string) {
+  return db
+    .selectFrom('media')
+    .select(['id', 'kind', 'mime', 'width', 'height', 'thumb_key', 'event_id', 'created_at'])
+    .where('report_id', '=', reportId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+export async function findMedia(db: Db, id: string) {
+  return db
+    .selectFrom('media as m')
+    .innerJoin('reports as r', 'r.id', 'm.report_id')
+    .select(['m.id', 'm.mime', 'm.storage_key', 'm.thumb_key', 'r.status as report_status', 'r.needs_review'])
+    .where('m.id', '=', id)
+    .executeTakeFirst();
+}
+
+/** Statuses the public never sees on maps and lists. */
+export const HIDDEN_STATUSES: ReportStatus[] = ['rejected', 'merged', 'withdrawn'];
+
+export interface PublicListFilters {
+  bbox?: [number, number, number, number];
+  fields?: string[];
+  statuses?: ReportStatus[];
+  after?: { createdAt: Date; id: string };
+  limit: number;
+}
+
+/** Newest first, keyset-paginated on (created_at, id) so deep pages stay as fast as the first. */
+export async function listPublicReports(db: Db, f: PublicListFilters) {
+  return db
+    .selectFrom('reports as r')
+    .where('r.status', 'not in', HIDDEN_STATUSES)
+    .where('r.needs_review', '=', false)
+    .$if(!!f.bbox, (qb) => qb.where(sql<boolean>`r.geom && ST_MakeEnvelope(${f.bbox![0]}, ${f.bbox![1]}, ${f.bbox![2]}, ${f.bbox![3]}, 4326)`))
+    .$if(!!f.fields?.length, (qb) => qb.where('r.field_code', 'in', f.fields!))
+    .$if(!!f.statuses?.length, (qb) => qb.where('r.status', 'in', f.statuses!))
+    .$if(!!f.after, (qb) => qb.where(sql<boolean>`(r.created_at, r.id) < (${f.after!.createdAt}, ${f.after!.id}::bigint)`))
+    .select([
+      'r.id', 'r.code', 'r.field_code', 'r.title', 'r.status', 'r.created_at', 'r.due_at', 'r.resolved_at', 'r.follower_count',
+      sql<number>`ST_X(r.geom)`.as('lon'),
+      sql<number>`ST_Y(r.geom)`.as('lat'),
+    ])
+    .orderBy('r.created_at', 'desc')
+    .orderBy('r.id', 'desc')
+    .limit(f.limit)
+    .execute();
+}
+
+/** Open reports of one field within radius metres of a point since a date: duplicate candidates. */
+export async function findNearbyOpenReports(
+  db: Db,
+  q: { lon: number; lat: number; fieldCode: string; radiusM: number; since: Date; openStatuses: readonly ReportStatus[]; limit: number },
+) {
+  const point = pointSql(q.lon, q.lat);
+  // A degree box first so the GiST index does the work; the geography distance then decides.
+  const degrees = q.radiusM / 111_320 / Math.max(Math.cos((q.lat * Math.PI) / 180), 0.01);
+  return db
+    .selectFrom('reports as r')
+    .where('r.field_code', '=', q.fieldCode)
+    .where('r.status', 'in', [...q.openStatuses])
+    .where('r.needs_review', '=', false)
+    .where('r.created_at', '>=', q.since)
+    .where(sql<boolean>`r.geom && ST_Expand(${point}, ${degrees})`)
+    .where(sql<boolean>`ST_DWithin(r.geom::geography, ${point}::geography, ${q.radiusM})`)
+    .select([
+      'r.code', 'r.title', 'r.status', 'r.created_at', 'r.follower_count',
+      sql<number>`ST_X(r.geom)`.as('lon'),
+      sql<number>`ST_Y(r.geom)`.as('lat'),
+      sql<number>`ST_Distance(r.geom::geography, ${point}::geography)`.as('distance_m'),
+    ])
+    .orderBy('distance_m')
+    .limit(q.limit)
+    .execute();
+}

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { REPORT_STATUSES } from '../db/database.js';
+import { latitude, longitude } from './areas.schema.js';
+
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+/** Plain text: trimmed, NFC, no control characters other than line breaks and tabs. */
+const plainText = (name: string, min: number, max: number) =>
+  z
+    .string({ error: `${name} is required` })
+    .transform((s) => s.normalize('NFC').trim())
+    .pipe(
+      z
+        .string()
+        .min(min, `${name} must be at least ${min} characters`)
+        .max(max, `${name} must be at most ${max} characters`)
+        .refine((s) => !CONTROL.test(s), `${name} contains invalid control characters`),
+    );
+
+const boolish = z
+  .enum(['true', 'false', 'on', 'off', '1', '0'], { error: 'hide_name must be true or false' })
+  .transform((v) => v === 'true' || v === 'on' || v === '1');
+
+export const NewReportForm = z.object({
+  field: z.string({ error: 'field is required' }).regex(/^[a-z][a-z0-9_]{1,31}$/, 'field must be a field code'),
+  title: plainText('title', 5, 150),
+  description: plainText('description', 10, 4000),
+  lat: z.preprocess(emptyAsUndefined, latitude.refine((v) => v !== undefined, 'lat is required')),
+  lon: z.preprocess(emptyAsUndefined, longitude.refine((v) => v !== undefined, 'lon is required')),
+  name: z.preprocess(emptyAsUndefined, plainText('name', 2, 100).optional()),
+  phone: z.preprocess(
+    emptyAsUndefined,
+    z.string().transform((s) => s.replace(/[\s.-]/g, '')).pipe(z.string().regex(/^(\+?84|0)\d{8,10}$/, 'phone must be a Vietnamese phone number, e.g. 0912345678')).optional(),
+  ),
+  email: z.preprocess(emptyAsUndefined, z.email('email is not a valid address').max(254, 'email is too long').optional()),
+  hide_name: z.preprocess(emptyAsUndefined, boolish.default(false)),
+});
+
+const commaList = <T extends z.ZodType>(item: T, name: string) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && v !== '' ? v.split(',') : undefined),
+    z.array(item).max(20, `${name}: at most 20 values`).optional(),
+  );
+
+export const bbox = z.preprocess(
+  (v) => (typeof v === 'string' && v !== '' ? v.split(',').map(Number) : undefined),
+  z
+    .tuple([longitude, latitude, longitude, latitude], { error: 'bbox must be west,south,east,north' })
+    .refine(([w, s, e, n]) => w < e && s < n, 'bbox must be west,south,east,north with west < east and south < north')
+    .optional(),
+);
+
+export const ListReportsQuery = z.object({
+  bbox,
+  field: commaList(z.string().regex(/^[a-z][a-z0-9_]{1,31}$/, 'field must be field codes'), 'field'),
+  status: commaList(z.enum(REPORT_STATUSES, { error: `status must be one of ${REPORT_STATUSES.join(', ')}` }), 'status'),
+  limit: z.coerce.number({ error: 'limit must be a number' }).int('limit must be an integer').min(1, 'limit must be 1–1000').max(1000, 'limit must be 1–1000').default(200),
+  cursor: z.string().max(200, 'cursor is too long').optional(),
+});
+
+export const NearbyQuery = z.object({
+  lat: latitude,
+  lon: longitude,
+  field: z.string({ error: 'field is required' }).regex(/^[a-z][a-z0-9_]{1,31}$/, 'field must be a field code'),
+});
+
+export const CodeParam = z.object({
+  code: z.string().transform((s) => s.toUpperCase().replace(/[\s-]/g, '')).pipe(z.string().regex(/^[2-9A-Z]{8}$/, 'code must be an 8-character tracking code')),
+});
+
+export const FollowBody = z.object({
+  name: z.preprocess(emptyAsUndefined, plainText('name', 2, 100).optional()),
+  phone: NewReportForm.shape.phone,
+  email: NewReportForm.shape.email,
+});
+
+export const RatingBody = z.object({
+  manage_token: z.string({ error: 'manage_token is required' }).min(10, 'manage_token is invalid').max(100, 'manage_token is invalid'),
+  satisfied: z.boolean({ error: 'satisfied must be true or false' }),
+  comment: z.preprocess(emptyAsUndefined, plainText('comment', 1, 2000).optional()),
+});
+
+export const WithdrawBody = z.object({
+  manage_token: RatingBody.shape.manage_token,
+  reason: z.preprocess(emptyAsUndefined, plainText('reason', 1, 1000).optional()),
+});

@@ -1,0 +1,54 @@
+import path from 'node:path';
+import { Hono } from 'hono';
+import type { AppDeps } from '../app.js';
+import { validationFailed, zodFieldErrors } from '../errors.js';
+import {
+  createReport, followReport, listReports, nearbyReports, publicReport, rateReport, withdrawReport, type ReportsDeps,
+} from '../services/reports.js';
+import { parseMultipart, removeTemporaryFiles } from './multipart.js';
+import { CodeParam, FollowBody, ListReportsQuery, NearbyQuery, NewReportForm, RatingBody, WithdrawBody } from './reports.schema.js';
+import { validate } from './validate.js';
+
+const MB = 1024 * 1024;
+export const UPLOAD_LIMITS = {
+  files: {
+    photos: { maxFiles: 5, maxBytes: 10 * MB, label: '10 MB' },
+    video: { maxFiles: 1, maxBytes: 50 * MB, label: '50 MB' },
+  },
+  maxTotalBytes: 80 * MB,
+  maxFields: 20,
+  maxFieldBytes: 16 * 1024,
+};
+
+export const reportsRoutes = (deps: AppDeps) => {
+  const services: ReportsDeps = { db: deps.db, storage: deps.storage, publicBaseUrl: deps.config.publicBaseUrl };
+  return new Hono()
+    .post('/', async (c) => {
+      const { fields, files } = await parseMultipart(c.req.raw, UPLOAD_LIMITS, path.join(deps.config.mediaDir, 'tmp'));
+      const parsed = NewReportForm.safeParse(fields);
+      if (!parsed.success) {
+        await removeTemporaryFiles(files);
+        throw validationFailed(zodFieldErrors(parsed.error));
+      }
+      const result = await createReport(services, parsed.data, files, c.req.header('Idempotency-Key') || undefined);
+      c.header('Cache-Control', 'no-store');
+      return c.json(result.body, result.status as 201);
+    })
+    .get('/', validate('query', ListReportsQuery), async (c) => {
+      const q = c.req.valid('query');
+      return c.json(await listReports(services, { bbox: q.bbox, fields: q.field, statuses: q.status, limit: q.limit, cursor: q.cursor }));
+    })
+    .get('/nearby', validate('query', NearbyQuery), async (c) => c.json(await nearbyReports(services, c.req.valid('query'))))
+    .get('/:code', validate('param', CodeParam), async (c) => c.json(await publicReport(services, c.req.valid('param').code)))
+    .post('/:code/follow', validate('param', CodeParam), validate('json', FollowBody), async (c) =>
+      c.json(await followReport(services, c.req.valid('param').code, c.req.valid('json'))),
+    )
+    .post('/:code/rating', validate('param', CodeParam), validate('json', RatingBody), async (c) => {
+      c.header('Cache-Control', 'no-store');
+      return c.json(await rateReport(services, c.req.valid('param').code, c.req.valid('json')));
+    })
+    .post('/:code/withdraw', validate('param', CodeParam), validate('json', WithdrawBody), async (c) => {
+      c.header('Cache-Control', 'no-store');
+      return c.json(await withdrawReport(services, c.req.valid('param').code, c.req.valid('json')));
+    });
+};

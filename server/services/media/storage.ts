@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+
+/**
+ * Where processed media lives. Local disk today; an S3-compatible store can
+ * implement the same four operations later.
+ */
+export interface MediaStorage {
+  /** Moves a finished local file into the store under key, durably. */
+  putFile(key: string, localPath: string): Promise<void>;
+  open(key: string): Promise<{ stream: Readable; bytes: number } | undefined>;
+  delete(key: string): Promise<void>;
+  /** Every key in the store, for orphan sweeps. */
+  list(): AsyncIterable<string>;
+}
+
+const KEY = /^[a-z0-9][a-z0-9._-]{0,127}$/;
+
+export class LocalDiskStorage implements MediaStorage {
+  constructor(private readonly dir: string) {
+    fs.mkdirSync(dir, { recursive: true });
+  }
+
+  private pathOf(key: string): string {
+    // Keys are server-generated; refusing anything else rules out path traversal.
+    if (!KEY.test(key)) throw new Error(`Invalid media key: ${key}`);
+    return path.join(this.dir, key.slice(0, 2), key);
+  }
+
+  async putFile(key: string, localPath: string): Promise<void> {
+    const target = this.pathOf(key);
+    await fsp.mkdir(path.dirname(target), { recursive: true });
+    const handle = await fsp.open(localPath, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fsp.rename(localPath, target).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EXDEV') throw error;
+      await fsp.copyFile(localPath, target);
+      await fsp.unlink(localPath);
+    });
+  }
+
+  async open(key: string) {
+    const file = this.pathOf(key);
+    try {
+      const stat = await fsp.stat(file);
+      return { stream: fs.createReadStream(file), bytes: stat.size };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await fsp.rm(this.pathOf(key), { force: true });
+  }
+
+  async *list(): AsyncIterable<string> {
+    for (const shard of await fsp.readdir(this.dir).catch(() => [] as string[])) {
+      if (shard === 'tmp') continue;
+      for (const key of await fsp.readdir(path.join(this.dir, shard)).catch(() => [] as string[])) yield key;
+    }
+  }
+}

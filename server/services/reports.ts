@@ -1,0 +1,370 @@
+import crypto from 'node:crypto';
+import fsp from 'node:fs/promises';
+import type { Kysely } from 'kysely';
+import { h3CellsForPoint } from '../../spatial/h3-cells.js';
+import { findAreasAt } from '../db/areas.repo.js';
+import type { Database, ReportStatus } from '../db/database.js';
+import { findFieldByCode } from '../db/fields.repo.js';
+import { completeKey } from '../db/idempotency.repo.js';
+import { insertOutbox } from '../db/outbox.repo.js';
+import {
+  findNearbyOpenReports, findReportByCode, insertReport, insertReportEvent, listPublicEvents, listPublicReports,
+  listReportMedia, lockReportByCode, updateReport, type ReportWithRefs,
+} from '../db/reports.repo.js';
+import { findDefaultUnit } from '../db/units.repo.js';
+import { DomainError, notFound, validationFailed } from '../errors.js';
+import type { UploadedFile } from '../routes/multipart.js';
+import { claimIdempotencyKey, releaseIdempotencyKey, type Claim } from './idempotency.js';
+import { processPhoto, processVideo, type ProcessedMedia } from './media/process.js';
+import type { MediaStorage } from './media/storage.js';
+import { hashToken, newManageToken, newReportCode } from './report-code.js';
+import { slaState } from './sla.js';
+import { addWorkingDays, VN_MAKEUP_WORKDAYS, VN_PUBLIC_HOLIDAYS } from './working-days.js';
+import { assertTransition, OPEN_STATUSES } from './workflow.js';
+
+export interface ReportsDeps {
+  db: Kysely<Database>;
+  storage: MediaStorage;
+  publicBaseUrl?: string;
+  now?: () => Date;
+}
+
+export interface NewReportInput {
+  field: string;
+  title: string;
+  description: string;
+  lat: number;
+  lon: number;
+  name?: string;
+  phone?: string;
+  email?: string;
+  hide_name: boolean;
+}
+
+export interface CreatedReport {
+  code: string;
+  status: ReportStatus;
+  ward: { code: string; name: string; name_en: string };
+  district: { code: string; name: string; name_en: string };
+  unit?: { id: number; name: string; name_en: string };
+  due_at?: string;
+  manage_token: string;
+  url: string;
+  manage_url: string;
+}
+
+const DUPLICATE_WINDOW_DAYS = 30;
+const REOPEN_WINDOW_DAYS = 7;
+
+/** Hash of what the client sent, so a replayed Idempotency-Key can be told apart from a reused one. */
+export function requestHash(input: NewReportInput, files: UploadedFile[]): string {
+  const canonical = JSON.stringify({
+    input: Object.fromEntries(Object.entries(input).sort(([a], [b]) => a.localeCompare(b))),
+    files: files.map((f) => [f.field, f.index, f.sha256]),
+  });
+  return crypto.createHash('sha256').update(canonical).digest('hex');
+}
+
+/**
+ * Files a citizen report: resolves the ward, routes it to a unit, strips and
+ * stores the media, and writes the report, its timeline, media rows and
+ * outbox events in one transaction. On any failure nothing remains: no row,
+ * no file, and the Idempotency-Key is released.
+ */
+export async function createReport(
+  deps: ReportsDeps,
+  input: NewReportInput,
+  files: UploadedFile[],
+  idempotencyKey?: string,
+): Promise<{ status: number; body: CreatedReport }> {
+  const { db, storage } = deps;
+  const processed: ProcessedMedia[] = [];
+  const stored: string[] = [];
+  let claim: Claim | undefined;
+  try {
+    if (idempotencyKey) {
+      claim = await claimIdempotencyKey(db, 'reports', idempotencyKey, requestHash(input, files));
+      if (claim.kind === 'replay') return { status: claim.status, body: claim.body as CreatedReport };
+    }
+    const field = await findFieldByCode(db, input.field);
+    if (!field) throw validationFailed({ field: `Unknown field "${input.field}"` });
+    const areas = await findAreasAt(db, input.lon, input.lat);
+    if (!areas) {
+      throw new DomainError(422, 'outside_region', 'The pin is outside Đắk Lắk province. Move it to where the problem is.', {
+        lat: 'Outside Đắk Lắk', lon: 'Outside Đắk Lắk',
+      });
+    }
+    for (const f of files) {
+      const label = `${f.field}[${f.index}]`;
+      processed.push(f.field === 'video' ? await processVideo(f.tmpPath, label) : await processPhoto(f.tmpPath, label));
+    }
+    const unit = await findDefaultUnit(db, {
+      fieldCode: field.code, wardId: areas.ward.id, districtId: areas.district.id, provinceId: areas.province.id,
+    });
+    for (const m of processed) {
+      await storage.putFile(m.mainKey, m.mainPath);
+      stored.push(m.mainKey);
+      if (m.thumbPath && m.thumbKey) {
+        await storage.putFile(m.thumbKey, m.thumbPath);
+        stored.push(m.thumbKey);
+      }
+    }
+
+    const now = deps.now?.() ?? new Date();
+    const dueAt = addWorkingDays(now, field.deadline_days, VN_PUBLIC_HOLIDAYS, VN_MAKEUP_WORKDAYS);
+    const manageToken = newManageToken();
+    const status: ReportStatus = unit ? 'assigned' : 'received';
+    const code = newReportCode();
+    const body: CreatedReport = {
+      code,
+      status,
+      ward: { code: areas.ward.code, name: areas.ward.name_vi, name_en: areas.ward.name_en },
+      district: { code: areas.district.code, name: areas.district.name_vi, name_en: areas.district.name_en },
+      ...(unit ? { unit: { id: unit.id, name: unit.name_vi, name_en: unit.name_en } } : {}),
+      due_at: dueAt.toISOString(),
+      manage_token: manageToken,
+      url: publicUrl(deps, `/r/${code}`),
+      manage_url: publicUrl(deps, `/r/${code}?token=${manageToken}`),
+    };
+
+    await db.transaction().execute(async (trx) => {
+      const report = await insertReport(trx, {
+        code,
+        field_code: field.code,
+        title: input.title,
+        description: input.description,
+        status,
+        ...h3CellsForPoint([input.lon, input.lat]),
+        ward_id: areas.ward.id,
+        district_id: areas.district.id,
+        unit_id: unit?.id ?? null,
+        reporter_name: input.name ?? null,
+        reporter_phone: input.phone ?? null,
+        reporter_email: input.email ?? null,
+        hide_name: input.hide_name,
+        created_at: now,
+        updated_at: now,
+        assigned_at: unit ? now : null,
+        due_at: dueAt,
+        manage_token_hash: hashToken(manageToken),
+      }, input.lon, input.lat);
+      const received = await insertReportEvent(trx, { report_id: report.id, type: 'received', to_status: 'received', public: true, created_at: now });
+      if (unit) {
+        await insertReportEvent(trx, {
+          report_id: report.id, type: 'assigned', from_status: 'received', to_status: 'assigned', public: true, unit_id: unit.id,
+          note: 'Tự động chuyển theo địa bàn và lĩnh vực', created_at: now,
+        });
+      }
+      for (const m of processed) {
+        await trx.insertInto('media').values({
+          id: m.id, report_id: report.id, event_id: received.id, kind: m.kind, mime: m.mime, bytes: m.bytes,
+          width: m.width ?? null, height: m.height ?? null, storage_key: m.mainKey, thumb_key: m.thumbKey ?? null,
+        }).execute();
+      }
+      await insertOutbox(trx, { type: 'report.created', reportId: report.id, unitId: unit?.id ?? null, payload: { code, status } });
+      if (unit) await insertOutbox(trx, { type: 'report.assigned', reportId: report.id, unitId: unit.id, payload: { code, unit_id: unit.id } });
+      if (claim?.kind === 'claimed') await completeKey(trx, claim.key, 201, body);
+    });
+    return { status: 201, body };
+  } catch (error) {
+    await Promise.all(stored.map((key) => storage.delete(key).catch(() => {})));
+    await releaseIdempotencyKey(db, claim).catch(() => {});
+    throw error;
+  } finally {
+    await Promise.all([
+      ...files.map((f) => fsp.rm(f.tmpPath, { force: true })),
+      ...processed.flatMap((m) => [m.mainPath, m.thumbPath].filter(Boolean).map((p) => fsp.rm(p!, { force: true }))),
+    ]);
+  }
+}
+
+function publicUrl(deps: ReportsDeps, path: string): string {
+  return deps.publicBaseUrl ? new URL(path, deps.publicBaseUrl).toString() : path;
+}
+
+export function mediaUrls(id: string, hasThumb: boolean) {
+  return { url: `/media/${id}`, thumb_url: hasThumb ? `/media/${id}?size=thumb` : null };
+}
+
+/** The one mapping from a report row to what the public may see. Contact details never appear here. */
+export function reportRowToPublic(r: ReportWithRefs, now: Date) {
+  return {
+    code: r.code,
+    title: r.title,
+    description: r.description,
+    status: r.status,
+    sla: slaState(r, now),
+    field: { code: r.field_code, name_vi: r.field_name_vi, name_en: r.field_name_en, color: r.field_color, icon: r.field_icon },
+    location: { lat: r.lat, lon: r.lon },
+    ward: { code: r.ward_code, name_vi: r.ward_name_vi, name_en: r.ward_name_en },
+    district: { code: r.district_code, name_vi: r.district_name_vi, name_en: r.district_name_en },
+    unit: r.unit_id ? { id: r.unit_id, name_vi: r.unit_name_vi, name_en: r.unit_name_en } : null,
+    reporter_name: r.hide_name ? null : r.reporter_name,
+    follower_count: r.follower_count,
+    created_at: r.created_at.toISOString(),
+    due_at: r.due_at?.toISOString() ?? null,
+    resolved_at: r.resolved_at?.toISOString() ?? null,
+    closed_at: r.closed_at?.toISOString() ?? null,
+    on_time: r.due_at ? (r.resolved_at ?? now) <= r.due_at : null,
+  };
+}
+
+/** The public tracking view: report, photos, and the public timeline. */
+export async function publicReport(deps: ReportsDeps, code: string) {
+  const r = await findReportByCode(deps.db, code);
+  if (!r || r.needs_review) throw notFound('Report');
+  const now = deps.now?.() ?? new Date();
+  const [events, media] = await Promise.all([listPublicEvents(deps.db, r.id), listReportMedia(deps.db, r.id)]);
+  return {
+    ...reportRowToPublic(r, now),
+    media: media.map((m) => ({ id: m.id, kind: m.kind, mime: m.mime, width: m.width, height: m.height, ...mediaUrls(m.id, !!m.thumb_key), event_id: m.event_id })),
+    timeline: events.map((e) => ({
+      id: e.id, type: e.type, from_status: e.from_status, to_status: e.to_status, note: e.note,
+      unit: e.unit_name_vi ? { name_vi: e.unit_name_vi, name_en: e.unit_name_en } : null,
+      created_at: e.created_at.toISOString(),
+    })),
+  };
+}
+
+export interface ListQuery {
+  bbox?: [number, number, number, number];
+  fields?: string[];
+  statuses?: ReportStatus[];
+  limit: number;
+  cursor?: string;
+}
+
+export function encodeCursor(createdAt: Date, id: string): string {
+  return Buffer.from(`${createdAt.toISOString()}|${id}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [iso, id, extra] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const createdAt = new Date(iso ?? '');
+  if (extra !== undefined || !/^\d{1,18}$/.test(id ?? '') || Number.isNaN(createdAt.getTime())) {
+    throw validationFailed({ cursor: 'Invalid cursor; use next_cursor from the previous page' });
+  }
+  return { createdAt, id };
+}
+
+/** A page of public reports as GeoJSON, with the cursor of the next page. */
+export async function listReports(deps: ReportsDeps, q: ListQuery) {
+  const now = deps.now?.() ?? new Date();
+  const rows = await listPublicReports(deps.db, {
+    bbox: q.bbox, fields: q.fields, statuses: q.statuses, limit: q.limit + 1,
+    after: q.cursor ? decodeCursor(q.cursor) : undefined,
+  });
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return {
+    type: 'FeatureCollection' as const,
+    features: page.map((r) => ({
+      type: 'Feature' as const,
+      id: r.code,
+      geometry: { type: 'Point' as const, coordinates: [r.lon, r.lat] },
+      properties: {
+        code: r.code, field: r.field_code, title: r.title, status: r.status,
+        sla: slaState({ ...r }, now),
+        created_at: r.created_at.toISOString(), due_at: r.due_at?.toISOString() ?? null, follower_count: r.follower_count,
+      },
+    })),
+    next_cursor: rows.length > q.limit && last ? encodeCursor(last.created_at, last.id) : null,
+  };
+}
+
+/** Open reports of the same field nearby in the last 30 days: what the citizen might be about to duplicate. */
+export async function nearbyReports(deps: ReportsDeps, q: { lat: number; lon: number; field: string }) {
+  const field = await findFieldByCode(deps.db, q.field);
+  if (!field) throw validationFailed({ field: `Unknown field "${q.field}"` });
+  const now = deps.now?.() ?? new Date();
+  const rows = await findNearbyOpenReports(deps.db, {
+    lon: q.lon, lat: q.lat, fieldCode: field.code, radiusM: field.duplicate_radius_m,
+    since: new Date(now.getTime() - DUPLICATE_WINDOW_DAYS * 86_400_000), openStatuses: OPEN_STATUSES, limit: 20,
+  });
+  return {
+    radius_m: field.duplicate_radius_m,
+    reports: rows.map((r) => ({
+      code: r.code, title: r.title, status: r.status, follower_count: r.follower_count,
+      created_at: r.created_at.toISOString(), location: { lat: r.lat, lon: r.lon }, distance_m: Math.round(r.distance_m),
+    })),
+  };
+}
+
+/** "This is my problem too": counts the person as a follower of an open report. */
+export async function followReport(deps: ReportsDeps, code: string, contact: { name?: string; phone?: string; email?: string }) {
+  return deps.db.transaction().execute(async (trx) => {
+    const r = await lockReportByCode(trx, code);
+    if (!r) throw notFound('Report');
+    if (!OPEN_STATUSES.includes(r.status)) {
+      throw new DomainError(409, 'report_finished', 'This report is already finished; file a new one if the problem is back');
+    }
+    await trx.insertInto('report_followers').values({
+      report_id: r.id, name: contact.name ?? null, phone: contact.phone ?? null, email: contact.email ?? null,
+    }).execute();
+    await updateReport(trx, r.id, { follower_count: r.follower_count + 1 });
+    return { code, follower_count: r.follower_count + 1 };
+  });
+}
+
+function assertToken(stored: string | null, token: string) {
+  const given = Buffer.from(hashToken(token), 'hex');
+  const expected = Buffer.from(stored ?? '', 'hex');
+  if (expected.length !== given.length || !crypto.timingSafeEqual(given, expected)) {
+    throw new DomainError(403, 'invalid_token', 'The management link is not valid for this report');
+  }
+}
+
+/**
+ * Records the reporter's rating. Satisfied closes the report. Not satisfied
+ * within 7 days of the resolution reopens it once and notifies the unit;
+ * otherwise the report closes with the rating on record.
+ */
+export async function rateReport(deps: ReportsDeps, code: string, rating: { manage_token: string; satisfied: boolean; comment?: string }) {
+  const now = deps.now?.() ?? new Date();
+  return deps.db.transaction().execute(async (trx) => {
+    const r = await lockReportByCode(trx, code);
+    if (!r) throw notFound('Report');
+    assertToken(r.manage_token_hash, rating.manage_token);
+    if (r.status !== 'resolved') {
+      throw new DomainError(409, 'not_resolved', 'A report can be rated only after it has been resolved');
+    }
+    await trx.insertInto('ratings').values({ report_id: r.id, satisfied: rating.satisfied, comment: rating.comment ?? null, created_at: now }).execute();
+    await insertReportEvent(trx, {
+      report_id: r.id, type: 'rated', public: true, created_at: now,
+      note: rating.satisfied ? 'Người dân hài lòng' : 'Người dân chưa hài lòng',
+    });
+    const withinWindow = r.resolved_at !== null && now.getTime() - r.resolved_at.getTime() <= REOPEN_WINDOW_DAYS * 86_400_000;
+    const reopen = !rating.satisfied && r.reopen_count === 0 && withinWindow;
+    const next: ReportStatus = reopen ? 'reopened' : 'closed';
+    assertTransition(r.status, next);
+    await insertReportEvent(trx, {
+      report_id: r.id, type: next, from_status: r.status, to_status: next, public: true, unit_id: r.unit_id, created_at: now,
+      note: reopen ? rating.comment ?? null : null,
+    });
+    if (reopen) {
+      await updateReport(trx, r.id, { status: 'reopened', reopen_count: r.reopen_count + 1, resolved_at: null });
+      await insertOutbox(trx, { type: 'report.reopened', reportId: r.id, unitId: r.unit_id, payload: { code, comment: rating.comment ?? null } });
+    } else {
+      await updateReport(trx, r.id, { status: 'closed', closed_at: now });
+      await insertOutbox(trx, { type: 'report.closed', reportId: r.id, unitId: r.unit_id, payload: { code, satisfied: rating.satisfied } });
+    }
+    return { code, status: next, satisfied: rating.satisfied };
+  });
+}
+
+/** The reporter takes back a report that nobody has resolved yet. */
+export async function withdrawReport(deps: ReportsDeps, code: string, request: { manage_token: string; reason?: string }) {
+  const now = deps.now?.() ?? new Date();
+  return deps.db.transaction().execute(async (trx) => {
+    const r = await lockReportByCode(trx, code);
+    if (!r) throw notFound('Report');
+    assertToken(r.manage_token_hash, request.manage_token);
+    assertTransition(r.status, 'withdrawn');
+    await insertReportEvent(trx, {
+      report_id: r.id, type: 'withdrawn', from_status: r.status, to_status: 'withdrawn', public: true, note: request.reason ?? null, created_at: now,
+    });
+    await updateReport(trx, r.id, { status: 'withdrawn', closed_at: now });
+    await insertOutbox(trx, { type: 'report.withdrawn', reportId: r.id, unitId: r.unit_id, payload: { code } });
+    return { code, status: 'withdrawn' as const };
+  });
+}

@@ -1,0 +1,81 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Kysely } from 'kysely';
+import { createApp } from '../../server/app.js';
+import { loadConfig } from '../../server/config.js';
+import { createDb } from '../../server/db/create-db.js';
+import type { Database } from '../../server/db/database.js';
+import { engineOf, type EngineKind } from '../../server/db/engine.js';
+import { migrate, SQL_DIR } from '../../server/db/migrate.js';
+import { createLogger } from '../../server/log.js';
+import { GEOGRAPHY_DIR, loadGeography } from '../../server/services/geography.js';
+import { LocalDiskStorage } from '../../server/services/media/storage.js';
+
+/** Embedded always; real PostGIS too when TEST_DATABASE_URL is set. */
+export const ENGINES: EngineKind[] = process.env.TEST_DATABASE_URL ? ['embedded', 'postgres'] : ['embedded'];
+
+const TMP = path.resolve('.tmp');
+const instances = new Map<EngineKind, Promise<Kysely<Database>>>();
+
+/**
+ * One migrated database with the geography per engine, shared by every test
+ * file in this worker. Tests make their own rows and never rely on others'.
+ */
+export function testDb(engine: EngineKind): Promise<Kysely<Database>> {
+  let db = instances.get(engine);
+  if (!db) {
+    db = engine === 'embedded' ? openEmbedded() : openPostgres();
+    instances.set(engine, db);
+  }
+  return db;
+}
+
+async function openPostgres(): Promise<Kysely<Database>> {
+  const db = await createDb({ databaseUrl: process.env.TEST_DATABASE_URL, poolSize: 8 });
+  await migrate(db);
+  await loadGeography(db);
+  return db;
+}
+
+/**
+ * The first embedded boot plus geography takes ~20 s, so a migrated template
+ * directory is kept per schema + geography version and copied for each run.
+ */
+async function openEmbedded(): Promise<Kysely<Database>> {
+  const template = path.join(TMP, `pglite-template-${schemaHash()}`);
+  if (!fs.existsSync(path.join(template, 'READY'))) {
+    fs.rmSync(template, { recursive: true, force: true });
+    const db = await createDb({ dataDir: template });
+    await migrate(db);
+    await loadGeography(db);
+    await engineOf(db).close();
+    fs.writeFileSync(path.join(template, 'READY'), new Date().toISOString());
+  }
+  const dir = path.join(TMP, `test-embedded-${process.pid}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.cpSync(template, dir, { recursive: true, filter: (src) => !src.endsWith('civic-ops.lock') && !src.endsWith('READY') });
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  const db = await createDb({ dataDir: dir });
+  await migrate(db);
+  return db;
+}
+
+function schemaHash(): string {
+  const hash = crypto.createHash('sha256');
+  for (const f of fs.readdirSync(SQL_DIR).sort()) hash.update(f).update(fs.readFileSync(path.join(SQL_DIR, f)));
+  for (const f of fs.readdirSync(GEOGRAPHY_DIR).sort()) hash.update(f).update(String(fs.statSync(path.join(GEOGRAPHY_DIR, f)).size));
+  hash.update(fs.readFileSync(new URL('../../server/services/geography.ts', import.meta.url)));
+  return hash.digest('hex').slice(0, 12);
+}
+
+export function testConfig(overrides: NodeJS.ProcessEnv = {}) {
+  return loadConfig({ DATA_DIR: path.join(TMP, `test-data-${process.pid}`), LOG_LEVEL: 'silent', ...overrides });
+}
+
+/** The real app over a test database, driven in-process with app.request(). */
+export function testApp(db: Kysely<Database>, env: NodeJS.ProcessEnv = {}) {
+  const config = testConfig(env);
+  const storage = new LocalDiskStorage(config.mediaDir);
+  return { app: createApp({ db, config, logger: createLogger('silent'), storage }), config, storage };
+}

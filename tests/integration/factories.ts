@@ -1,0 +1,68 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../server/db/database.js';
+
+export const BMT = { lat: 12.6667, lon: 108.0383 }; // central Buôn Ma Thuột, ward 24133
+export const HANOI = { lat: 21.0285, lon: 105.8542 };
+
+const suffix = () => crypto.randomBytes(4).toString('hex');
+
+/** A field of the test's own, so its rows never mix with other tests'. */
+export async function createField(db: Kysely<Database>, overrides: Partial<{ deadline_days: number; duplicate_radius_m: number; handled_at: 'ward' | 'province' }> = {}) {
+  const code = `t_${suffix()}`;
+  await db.insertInto('fields').values({
+    code, name_vi: `Thử ${code}`, name_en: `Test ${code}`, color: '#336699', icon: 'road',
+    deadline_days: 5, duplicate_radius_m: 100, ...overrides,
+  }).execute();
+  return code;
+}
+
+/** A unit handling the given fields in the given area (by code). */
+export async function createUnit(db: Kysely<Database>, opts: { areaCode: string; fieldCodes: string[] }) {
+  const area = await db.selectFrom('admin_areas').select('id').where('code', '=', opts.areaCode).executeTakeFirstOrThrow();
+  const unit = await db.insertInto('units').values({
+    code: `u_${suffix()}`, kind: 'ward_committee', name_vi: 'UBND phường thử', name_en: 'Test ward committee', email: null, phone: null,
+  }).returning('id').executeTakeFirstOrThrow();
+  await db.insertInto('unit_areas').values({ unit_id: unit.id, area_id: area.id }).execute();
+  for (const f of opts.fieldCodes) await db.insertInto('unit_fields').values({ unit_id: unit.id, field_code: f }).execute();
+  return unit.id;
+}
+
+export function fixtureFile(name: string): Buffer {
+  return fs.readFileSync(new URL(`../../fixtures/media/${name}`, import.meta.url));
+}
+
+export interface ReportForm {
+  field: string;
+  title?: string;
+  description?: string;
+  lat?: number | string;
+  lon?: number | string;
+  name?: string;
+  phone?: string;
+  email?: string;
+  hide_name?: string;
+  photos?: { name: string; data: Buffer; type?: string }[];
+  video?: { name: string; data: Buffer; type?: string };
+}
+
+export function reportForm(f: ReportForm): FormData {
+  const form = new FormData();
+  const text: Record<string, unknown> = {
+    field: f.field,
+    title: f.title ?? 'Ổ gà lớn trước số 12',
+    description: f.description ?? 'Ổ gà sâu khoảng 20 cm, xe máy dễ ngã vào buổi tối.',
+    lat: f.lat ?? BMT.lat,
+    lon: f.lon ?? BMT.lon,
+    name: f.name, phone: f.phone, email: f.email, hide_name: f.hide_name,
+  };
+  for (const [k, v] of Object.entries(text)) if (v !== undefined) form.append(k, String(v));
+  for (const p of f.photos ?? []) form.append('photos', new Blob([new Uint8Array(p.data)], { type: p.type ?? 'image/jpeg' }), p.name);
+  if (f.video) form.append('video', new Blob([new Uint8Array(f.video.data)], { type: f.video.type ?? 'video/mp4' }), f.video.name);
+  return form;
+}
+
+export function postReport(app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> }, form: FormData, headers: Record<string, string> = {}) {
+  return app.request('/api/reports', { method: 'POST', body: form, headers });
+}

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { ENGINES, testApp, testDb } from './context.js';
+
+for (const engine of ENGINES) {
+  describe(`health [${engine}]`, () => {
+    it('reports the engine, the PostGIS version, the migration and the report count', async () => {
+      const db = await testDb(engine);
+      const res = await testApp(db).app.request('/api/health');
+      expect(res.status).toBe(200);
+      const body = await res.json();
+      expect(body.ok).toBe(true);
+      expect(body.engine).toBe(engine);
+      expect(body.postgis).toMatch(/^3\.\d+/);
+      expect(body.migration).toBeGreaterThanOrEqual(1);
+      const { n } = await db.selectFrom('reports').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+      expect(body.reports).toBe(Number(n));
+    });
+
+    it('answers unknown API routes with the JSON error shape', async () => {
+      const res = await testApp(await testDb(engine)).app.request('/api/nope');
+      expect(res.status).toBe(404);
+      expect((await res.json()).error.code).toBe('not_found');
+    });
+  });
+}
