@@ -8,10 +8,17 @@ import type { Database } from './db/database.js';
 import { errorBody, handleError } from './errors.js';
 import type { Logger } from './log.js';
 import { areasRoutes } from './routes/areas.js';
+import { adminRoutes } from './routes/admin.js';
+import { authRoutes } from './routes/auth.js';
 import { configRoutes } from './routes/config.js';
+import { exportRoutes } from './routes/export.js';
+import { fieldsRoutes } from './routes/fields.js';
 import { healthRoutes } from './routes/health.js';
 import { mediaRoutes } from './routes/media.js';
+import { open311Routes } from './routes/open311.js';
+import { openapiRoutes } from './routes/openapi.js';
 import { reportsRoutes } from './routes/reports.js';
+import { staffRoutes } from './routes/staff.js';
 import type { MediaStorage } from './services/media/storage.js';
 
 export interface AppDeps {
@@ -27,7 +34,13 @@ export function createApi(deps: AppDeps) {
     .route('/health', healthRoutes(deps))
     .route('/config', configRoutes(deps))
     .route('/areas', areasRoutes(deps))
-    .route('/reports', reportsRoutes(deps));
+    .route('/', exportRoutes(deps))
+    .route('/openapi.json', openapiRoutes(deps))
+    .route('/fields', fieldsRoutes(deps))
+    .route('/reports', reportsRoutes(deps))
+    .route('/auth', authRoutes(deps))
+    .route('/staff', staffRoutes(deps))
+    .route('/admin', adminRoutes(deps));
 }
 
 export type AppType = ReturnType<typeof createApi>;
@@ -38,6 +51,7 @@ export function createApp(deps: AppDeps) {
   app.onError(handleError(deps.logger));
   app.route('/api', createApi(deps));
   app.route('/media', mediaRoutes(deps));
+  app.route('/open311/v2', open311Routes(deps));
   app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}`), 404));
 
   const root = path.relative(process.cwd(), deps.config.dashboardDir) || '.';

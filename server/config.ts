@@ -16,6 +16,7 @@ const ConfigSchema = z.object({
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   MAP_STYLE_URL: z.preprocess(emptyAsUndefined, z.string().url('must be an absolute URL').optional()),
   PUBLIC_BASE_URL: z.preprocess(emptyAsUndefined, z.string().url('must be an absolute URL').optional()),
+  OPEN311_JURISDICTION_ID: z.preprocess(emptyAsUndefined, z.string().regex(/^[a-z0-9.-]{1,100}$/, 'must be a domain-like id, e.g. daklak.gov.vn').default('daklak.gov.vn')),
   SEED_REPORTS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(2_000_000).default(20_000)),
   DASHBOARD_DIR: z.preprocess(emptyAsUndefined, z.string().default('./dist')),
 });
@@ -30,6 +31,8 @@ export type Config = {
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
   mapStyleUrl?: string;
   publicBaseUrl?: string;
+  /** The Open311 jurisdiction_id this server answers for. */
+  open311JurisdictionId: string;
   seedReports: number;
   dashboardDir: string;
 };
@@ -59,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     mapStyleUrl: e.MAP_STYLE_URL,
     publicBaseUrl: e.PUBLIC_BASE_URL,
+    open311JurisdictionId: e.OPEN311_JURISDICTION_ID,
     seedReports: e.SEED_REPORTS,
     dashboardDir: path.resolve(e.DASHBOARD_DIR),
   };

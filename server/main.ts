@@ -7,7 +7,10 @@ import { createDb } from './db/create-db.js';
 import { engineOf } from './db/engine.js';
 import { migrate } from './db/migrate.js';
 import { createLogger } from './log.js';
+import { ensureCalendar } from './services/calendar.js';
 import { loadGeography } from './services/geography.js';
+import { closeUnratedResolved } from './services/jobs.js';
+import { startOutboxWorker } from './services/webhooks.js';
 import { LocalDiskStorage } from './services/media/storage.js';
 import { DEMO_LOGINS, hasReports, seedDemo } from './services/seed.js';
 
@@ -33,6 +36,7 @@ const db = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dat
 const engine = engineOf(db);
 const migration = await migrate(db);
 if (await loadGeography(db)) logger.info('loaded the Đắk Lắk geography');
+await ensureCalendar(db);
 
 // Production databases get demo data only on request (npm run db:seed).
 if (engine.kind === 'embedded' && !(await hasReports(db)) && config.seedReports > 0) {
@@ -53,6 +57,12 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
   }
 });
 
+const stopOutbox = startOutboxWorker(db, logger);
+const closer = setInterval(() => {
+  closeUnratedResolved(db).catch((err) => logger.error({ err }, 'auto-close failed'));
+}, 10 * 60_000);
+closer.unref();
+
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
@@ -61,7 +71,9 @@ async function shutdown(signal: string) {
   // Stop accepting, let in-flight requests finish, then flush the database.
   const forced = setTimeout(() => process.exit(1), 10_000);
   forced.unref();
+  clearInterval(closer);
   server.close(async () => {
+    await stopOutbox();
     await engine.close();
     process.exit(0);
   });

@@ -49,6 +49,18 @@ function createPostgres(url: string, poolSize: number): Kysely<Database> {
     async close() {
       await db.destroy();
     },
+    async withPgClient(fn) {
+      const client = await pool.connect();
+      try {
+        const result = await fn(client);
+        client.release();
+        return result;
+      } catch (error) {
+        // It may be mid-COPY or in an aborted transaction: never hand it to the pool again.
+        client.release(true);
+        throw error;
+      }
+    },
   });
   return db;
 }
@@ -105,6 +117,30 @@ class SerialPGliteDialect extends PGliteDialect {
   }
 }
 
+/**
+ * PGlite reads the parameter count as a signed 16-bit number: a statement
+ * with more than 32,767 parameters does not fail but leaves the connection
+ * returning empty results from then on. Refuse such statements loudly.
+ */
+const PGLITE_MAX_PARAMETERS = 32_767;
+
+const unwrapped = new WeakMap<DatabaseConnection, DatabaseConnection>();
+const unwrap = (c: DatabaseConnection) => unwrapped.get(c) ?? c;
+
+function guardParameters(connection: DatabaseConnection): DatabaseConnection {
+  const guarded: DatabaseConnection = {
+    executeQuery(query, options) {
+      if (query.parameters.length > PGLITE_MAX_PARAMETERS) {
+        return Promise.reject(new Error(`A statement with ${query.parameters.length} parameters exceeds the embedded engine's limit of ${PGLITE_MAX_PARAMETERS}; insert in smaller batches`));
+      }
+      return connection.executeQuery(query, options);
+    },
+    streamQuery: (query, chunkSize, options) => connection.streamQuery(query, chunkSize, options),
+  };
+  unwrapped.set(guarded, connection);
+  return guarded;
+}
+
 class SerialDriver implements Driver {
   #queue: Promise<void> = Promise.resolve();
   #release: (() => void) | undefined;
@@ -121,26 +157,26 @@ class SerialDriver implements Driver {
     this.#queue = new Promise<void>((resolve) => (release = resolve));
     await previous;
     this.#release = release;
-    return this.inner.acquireConnection();
+    return guardParameters(await this.inner.acquireConnection());
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
-    await this.inner.releaseConnection(connection);
+    await this.inner.releaseConnection(unwrap(connection));
     const release = this.#release;
     this.#release = undefined;
     release?.();
   }
 
   beginTransaction(connection: DatabaseConnection, settings: TransactionSettings) {
-    return this.inner.beginTransaction(connection, settings);
+    return this.inner.beginTransaction(unwrap(connection), settings);
   }
 
   commitTransaction(connection: DatabaseConnection) {
-    return this.inner.commitTransaction(connection);
+    return this.inner.commitTransaction(unwrap(connection));
   }
 
   rollbackTransaction(connection: DatabaseConnection) {
-    return this.inner.rollbackTransaction(connection);
+    return this.inner.rollbackTransaction(unwrap(connection));
   }
 
   destroy() {

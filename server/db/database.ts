@@ -41,6 +41,8 @@ export interface FieldTable {
   handled_at: Generated<'ward' | 'province'>;
   sort_order: Generated<number>;
   active: Generated<boolean>;
+  service_group: ColumnType<string | null, string | null | undefined, string | null>;
+  keywords: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export type FieldRow = Selectable<FieldTable>;
 export type NewFieldRow = Insertable<FieldTable>;
@@ -123,6 +125,15 @@ export interface ReportTable {
   closed_at: NullableTimestamp;
   manage_token_hash: string | null;
   needs_review: Generated<boolean>;
+  version: Generated<number>;
+  declined_at: NullableTimestamp;
+  rule_id: number | null;
+  external_source: string | null;
+  external_id: string | null;
+  api_key_id: number | null;
+  address: string | null;
+  external_media_url: string | null;
+  flags: ColumnType<string[], string[] | undefined, string[]>;
 }
 export type ReportRow = Selectable<ReportTable>;
 export type NewReportRow = Insertable<ReportTable>;
@@ -138,6 +149,7 @@ export interface ReportEventTable {
   note: string | null;
   actor_id: number | null;
   unit_id: number | null;
+  reason?: string | null;
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 export type ReportEventRow = Selectable<ReportEventTable>;
@@ -195,8 +207,152 @@ export interface OutboxTable {
   payload: string;
   created_at: Generated<Date>;
   delivered_at: NullableTimestamp;
+  dispatched_at: NullableTimestamp;
 }
 export type NewOutboxRow = Insertable<OutboxTable>;
+
+export interface StaffSessionTable {
+  id_hash: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: Generated<Date>;
+  last_seen_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  revoked_at: NullableTimestamp;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface LoginThrottleTable {
+  key: string;
+  failures: Generated<number>;
+  locked_until: NullableTimestamp;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface RoutingRuleTable {
+  id: Generated<number>;
+  position: number;
+  name: string;
+  field_codes: ColumnType<string[], string[] | undefined, string[]>;
+  area_ids: ColumnType<number[], number[] | undefined, number[]>;
+  keywords: ColumnType<string[], string[] | undefined, string[]>;
+  unit_id: number;
+  auto_assign: Generated<boolean>;
+  active: Generated<boolean>;
+  created_at: Generated<Date>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+export type RoutingRuleRow = Selectable<RoutingRuleTable>;
+
+export interface CalendarDayTable {
+  day: ColumnType<string, string, string>;
+  kind: 'holiday' | 'workday';
+  name: string;
+}
+
+export interface AuditLogTable {
+  id: GeneratedInt8;
+  actor_id: number | null;
+  action: string;
+  entity: string;
+  entity_id: string;
+  before: string | null;
+  after: string | null;
+  reason: string | null;
+  ip: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface ResponseTemplateTable {
+  id: Generated<number>;
+  field_code: string | null;
+  title: string;
+  body_vi: string;
+  body_en: string;
+}
+
+export interface WebhookTable {
+  id: Generated<number>;
+  unit_id: number | null;
+  url: string;
+  secret: string;
+  events: string[];
+  active: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
+export interface WebhookDeliveryTable {
+  id: GeneratedInt8;
+  outbox_id: Int8;
+  webhook_id: number;
+  attempts: Generated<number>;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  delivered_at: NullableTimestamp;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface NotificationTable {
+  id: GeneratedInt8;
+  report_id: Int8;
+  recipient: 'reporter' | 'follower' | 'unit';
+  follower_id: Int8 | null;
+  channel: 'page' | 'email';
+  status: string;
+  message_vi: string;
+  message_en: string;
+  sent_at: NullableTimestamp;
+  created_at: Generated<Date>;
+}
+
+export interface ApiKeyTable {
+  id: Generated<number>;
+  client_name: string;
+  key_hash: string;
+  created_at: Generated<Date>;
+  revoked_at: NullableTimestamp;
+}
+export type ApiKeyRow = Selectable<ApiKeyTable>;
+export type NewApiKeyRow = Insertable<ApiKeyTable>;
+
+export const ATTRIBUTE_DATATYPES = ['string', 'number', 'datetime', 'text', 'singlevaluelist', 'multivaluelist'] as const;
+export type AttributeDatatype = (typeof ATTRIBUTE_DATATYPES)[number];
+export interface AttributeOption {
+  key: string;
+  name: string;
+}
+
+export interface FieldAttributeTable {
+  field_code: string;
+  code: string;
+  datatype: AttributeDatatype;
+  required: Generated<boolean>;
+  variable: Generated<boolean>;
+  description: string;
+  datatype_description: string | null;
+  sort_order: Generated<number>;
+  /** Written as a JSON string, read back parsed. */
+  value_options: ColumnType<AttributeOption[] | null, string | null, string | null>;
+}
+export type FieldAttributeRow = Selectable<FieldAttributeTable>;
+export type NewFieldAttributeRow = Insertable<FieldAttributeTable>;
+
+export interface ReportAttributeTable {
+  report_id: Int8;
+  code: string;
+  value: string;
+}
+export type NewReportAttributeRow = Insertable<ReportAttributeTable>;
+
+export interface ExternalUpdateTable {
+  id: GeneratedInt8;
+  source: string;
+  update_id: string;
+  report_id: Int8;
+  event_id: Int8;
+  created_at: Generated<Date>;
+}
 
 export interface SchemaMigrationTable {
   version: number;
@@ -218,5 +374,18 @@ export interface Database {
   report_followers: ReportFollowerTable;
   idempotency_keys: IdempotencyKeyTable;
   outbox: OutboxTable;
+  staff_sessions: StaffSessionTable;
+  login_throttle: LoginThrottleTable;
+  routing_rules: RoutingRuleTable;
+  calendar_days: CalendarDayTable;
+  audit_log: AuditLogTable;
+  response_templates: ResponseTemplateTable;
+  webhooks: WebhookTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  notifications: NotificationTable;
+  api_keys: ApiKeyTable;
+  field_attributes: FieldAttributeTable;
+  report_attributes: ReportAttributeTable;
+  external_updates: ExternalUpdateTable;
   schema_migrations: SchemaMigrationTable;
 }

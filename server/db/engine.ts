@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
+import type { PoolClient } from 'pg';
 
 /**
  * The one module that knows which engine is underneath. Everything else goes
@@ -15,6 +16,11 @@ export interface Engine {
   checkpoint(): Promise<void>;
   /** Releases the connection pool or the embedded instance and its lock. */
   close(): Promise<void>;
+  /**
+   * PostgreSQL only: lends one pooled client for COPY ... FROM STDIN (bulk
+   * seeding), which Kysely cannot issue. A client whose fn throws is discarded.
+   */
+  withPgClient?<T>(fn: (client: PoolClient) => Promise<T>): Promise<T>;
 }
 
 const engines = new WeakMap<Kysely<any>, Engine>();

@@ -121,6 +121,20 @@ export async function listPublicReports(db: Db, f: PublicListFilters) {
     .execute();
 }
 
+/** How many public reports a viewport holds, with the same filters as the list. */
+export async function countPublicReports(db: Db, f: Omit<PublicListFilters, 'after' | 'limit'>) {
+  const row = await db
+    .selectFrom('reports as r')
+    .where('r.status', 'not in', HIDDEN_STATUSES)
+    .where('r.needs_review', '=', false)
+    .$if(!!f.bbox, (qb) => qb.where(sql<boolean>`r.geom && ST_MakeEnvelope(${f.bbox![0]}, ${f.bbox![1]}, ${f.bbox![2]}, ${f.bbox![3]}, 4326)`))
+    .$if(!!f.fields?.length, (qb) => qb.where('r.field_code', 'in', f.fields!))
+    .$if(!!f.statuses?.length, (qb) => qb.where('r.status', 'in', f.statuses!))
+    .select(sql<number>`count(*)::int`.as('n'))
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
 /** Open reports of one field within radius metres of a point since a date: duplicate candidates. */
 export async function findNearbyOpenReports(
   db: Db,

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type { AppDeps } from '../app.js';
 import { validationFailed, zodFieldErrors } from '../errors.js';
 import {
-  createReport, followReport, listReports, nearbyReports, publicReport, rateReport, withdrawReport, type ReportsDeps,
+  countReports, createReport, followReport, listReports, nearbyReports, publicReport, rateReport, withdrawReport, type ReportsDeps,
 } from '../services/reports.js';
 import { parseMultipart, removeTemporaryFiles } from './multipart.js';
 import { CodeParam, FollowBody, ListReportsQuery, NearbyQuery, NewReportForm, RatingBody, WithdrawBody } from './reports.schema.js';
@@ -37,6 +37,10 @@ export const reportsRoutes = (deps: AppDeps) => {
     .get('/', validate('query', ListReportsQuery), async (c) => {
       const q = c.req.valid('query');
       return c.json(await listReports(services, { bbox: q.bbox, fields: q.field, statuses: q.status, limit: q.limit, cursor: q.cursor }));
+    })
+    .get('/count', validate('query', ListReportsQuery.omit({ limit: true, cursor: true })), async (c) => {
+      const q = c.req.valid('query');
+      return c.json(await countReports(services, { bbox: q.bbox, fields: q.field, statuses: q.status }));
     })
     .get('/nearby', validate('query', NearbyQuery), async (c) => c.json(await nearbyReports(services, c.req.valid('query'))))
     .get('/:code', validate('param', CodeParam), async (c) => c.json(await publicReport(services, c.req.valid('param').code)))

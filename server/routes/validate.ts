@@ -1,10 +1,16 @@
 import { zValidator } from '@hono/zod-validator';
-import type { ValidationTargets } from 'hono';
+import type { MiddlewareHandler, ValidationTargets } from 'hono';
 import type { ZodType } from 'zod';
 import { validationFailed, zodFieldErrors } from '../errors.js';
 
+/** Which schema each validator checks, so the OpenAPI description is generated from the same schemas. */
+export const validatorSchemas = new WeakMap<MiddlewareHandler, { target: keyof ValidationTargets; schema: ZodType }>();
+
 /** zValidator that answers bad input with our error shape: 400 and one message per field. */
-export const validate = <Target extends keyof ValidationTargets, Schema extends ZodType>(target: Target, schema: Schema) =>
-  zValidator(target, schema, (result) => {
+export const validate = <Target extends keyof ValidationTargets, Schema extends ZodType>(target: Target, schema: Schema) => {
+  const middleware = zValidator(target, schema, (result) => {
     if (!result.success) throw validationFailed(zodFieldErrors(result.error));
   });
+  validatorSchemas.set(middleware as MiddlewareHandler, { target, schema });
+  return middleware;
+};

@@ -1,25 +1,26 @@
 import crypto from 'node:crypto';
-import fsp from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import { h3CellsForPoint } from '../../spatial/h3-cells.js';
 import { findAreasAt } from '../db/areas.repo.js';
 import type { Database, ReportStatus } from '../db/database.js';
 import { findFieldByCode } from '../db/fields.repo.js';
 import { completeKey } from '../db/idempotency.repo.js';
+import { insertReportAttributes } from '../db/open311.repo.js';
 import { insertOutbox } from '../db/outbox.repo.js';
 import {
-  findNearbyOpenReports, findReportByCode, insertReport, insertReportEvent, listPublicEvents, listPublicReports,
+  countPublicReports, findNearbyOpenReports, findReportByCode, insertReport, insertReportEvent, listPublicEvents, listPublicReports,
   listReportMedia, lockReportByCode, updateReport, type ReportWithRefs,
 } from '../db/reports.repo.js';
-import { findDefaultUnit } from '../db/units.repo.js';
 import { DomainError, notFound, validationFailed } from '../errors.js';
-import type { UploadedFile } from '../routes/multipart.js';
+import { removeTemporaryFiles, type UploadedFile } from '../routes/multipart.js';
+import { dueDate } from './calendar.js';
 import { claimIdempotencyKey, releaseIdempotencyKey, type Claim } from './idempotency.js';
-import { processPhoto, processVideo, type ProcessedMedia } from './media/process.js';
+import { storeUploads } from './media/store-uploads.js';
 import type { MediaStorage } from './media/storage.js';
 import { hashToken, newManageToken, newReportCode } from './report-code.js';
+import { notifyPublicChange } from './notifications.js';
+import { routeReport } from './routing.js';
 import { slaState } from './sla.js';
-import { addWorkingDays, VN_MAKEUP_WORKDAYS, VN_PUBLIC_HOLIDAYS } from './working-days.js';
 import { assertTransition, OPEN_STATUSES } from './workflow.js';
 
 export interface ReportsDeps {
@@ -39,6 +40,13 @@ export interface NewReportInput {
   phone?: string;
   email?: string;
   hide_name: boolean;
+  /** The rest is set only by channels other than our own form (Open311). */
+  source?: string;
+  api_key_id?: number;
+  address?: string;
+  external_media_url?: string;
+  flags?: string[];
+  attributes?: { code: string; value: string }[];
 }
 
 export interface CreatedReport {
@@ -78,8 +86,7 @@ export async function createReport(
   idempotencyKey?: string,
 ): Promise<{ status: number; body: CreatedReport }> {
   const { db, storage } = deps;
-  const processed: ProcessedMedia[] = [];
-  const stored: string[] = [];
+  let uploads: Awaited<ReturnType<typeof storeUploads>> | undefined;
   let claim: Claim | undefined;
   try {
     if (idempotencyKey) {
@@ -94,24 +101,16 @@ export async function createReport(
         lat: 'Outside Đắk Lắk', lon: 'Outside Đắk Lắk',
       });
     }
-    for (const f of files) {
-      const label = `${f.field}[${f.index}]`;
-      processed.push(f.field === 'video' ? await processVideo(f.tmpPath, label) : await processPhoto(f.tmpPath, label));
-    }
-    const unit = await findDefaultUnit(db, {
+    const routing = await routeReport(db, {
       fieldCode: field.code, wardId: areas.ward.id, districtId: areas.district.id, provinceId: areas.province.id,
+      text: `${input.title} ${input.description}`,
     });
-    for (const m of processed) {
-      await storage.putFile(m.mainKey, m.mainPath);
-      stored.push(m.mainKey);
-      if (m.thumbPath && m.thumbKey) {
-        await storage.putFile(m.thumbKey, m.thumbPath);
-        stored.push(m.thumbKey);
-      }
-    }
+    const unit = routing.autoAssign ? routing.unit : null;
+    uploads = await storeUploads(storage, files);
+    const processed = uploads.media;
 
     const now = deps.now?.() ?? new Date();
-    const dueAt = addWorkingDays(now, field.deadline_days, VN_PUBLIC_HOLIDAYS, VN_MAKEUP_WORKDAYS);
+    const dueAt = await dueDate(db, now, field.deadline_days);
     const manageToken = newManageToken();
     const status: ReportStatus = unit ? 'assigned' : 'received';
     const code = newReportCode();
@@ -147,12 +146,19 @@ export async function createReport(
         assigned_at: unit ? now : null,
         due_at: dueAt,
         manage_token_hash: hashToken(manageToken),
+        rule_id: routing.rule?.id ?? null,
+        source: input.source ?? 'web',
+        api_key_id: input.api_key_id ?? null,
+        address: input.address ?? null,
+        external_media_url: input.external_media_url ?? null,
+        flags: input.flags ?? [],
       }, input.lon, input.lat);
+      if (input.attributes?.length) await insertReportAttributes(trx, report.id, input.attributes);
       const received = await insertReportEvent(trx, { report_id: report.id, type: 'received', to_status: 'received', public: true, created_at: now });
       if (unit) {
         await insertReportEvent(trx, {
           report_id: report.id, type: 'assigned', from_status: 'received', to_status: 'assigned', public: true, unit_id: unit.id,
-          note: 'Tự động chuyển theo địa bàn và lĩnh vực', created_at: now,
+          note: routing.rule ? `Tự động chuyển theo quy tắc: ${routing.rule.name}` : 'Tự động chuyển theo địa bàn và lĩnh vực', created_at: now,
         });
       }
       for (const m of processed) {
@@ -167,14 +173,12 @@ export async function createReport(
     });
     return { status: 201, body };
   } catch (error) {
-    await Promise.all(stored.map((key) => storage.delete(key).catch(() => {})));
+    await uploads?.discard();
     await releaseIdempotencyKey(db, claim).catch(() => {});
     throw error;
   } finally {
-    await Promise.all([
-      ...files.map((f) => fsp.rm(f.tmpPath, { force: true })),
-      ...processed.flatMap((m) => [m.mainPath, m.thumbPath].filter(Boolean).map((p) => fsp.rm(p!, { force: true }))),
-    ]);
+    // Before the uploads were processed, only the temporary files exist.
+    await (uploads?.cleanup() ?? removeTemporaryFiles(files));
   }
 }
 
@@ -272,6 +276,10 @@ export async function listReports(deps: ReportsDeps, q: ListQuery) {
   };
 }
 
+export async function countReports(deps: ReportsDeps, q: Omit<ListQuery, 'limit' | 'cursor'>) {
+  return { count: await countPublicReports(deps.db, { bbox: q.bbox, fields: q.fields, statuses: q.statuses }) };
+}
+
 /** Open reports of the same field nearby in the last 30 days: what the citizen might be about to duplicate. */
 export async function nearbyReports(deps: ReportsDeps, q: { lat: number; lon: number; field: string }) {
   const field = await findFieldByCode(deps.db, q.field);
@@ -343,9 +351,11 @@ export async function rateReport(deps: ReportsDeps, code: string, rating: { mana
     });
     if (reopen) {
       await updateReport(trx, r.id, { status: 'reopened', reopen_count: r.reopen_count + 1, resolved_at: null });
+      await notifyPublicChange(trx, r.id, 'reopened');
       await insertOutbox(trx, { type: 'report.reopened', reportId: r.id, unitId: r.unit_id, payload: { code, comment: rating.comment ?? null } });
     } else {
       await updateReport(trx, r.id, { status: 'closed', closed_at: now });
+      await notifyPublicChange(trx, r.id, 'closed');
       await insertOutbox(trx, { type: 'report.closed', reportId: r.id, unitId: r.unit_id, payload: { code, satisfied: rating.satisfied } });
     }
     return { code, status: next, satisfied: rating.satisfied };

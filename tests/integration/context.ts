@@ -9,6 +9,7 @@ import type { Database } from '../../server/db/database.js';
 import { engineOf, type EngineKind } from '../../server/db/engine.js';
 import { migrate, SQL_DIR } from '../../server/db/migrate.js';
 import { createLogger } from '../../server/log.js';
+import { ensureCalendar } from '../../server/services/calendar.js';
 import { GEOGRAPHY_DIR, loadGeography } from '../../server/services/geography.js';
 import { LocalDiskStorage } from '../../server/services/media/storage.js';
 
@@ -35,6 +36,7 @@ async function openPostgres(): Promise<Kysely<Database>> {
   const db = await createDb({ databaseUrl: process.env.TEST_DATABASE_URL, poolSize: 8 });
   await migrate(db);
   await loadGeography(db);
+  await ensureCalendar(db);
   return db;
 }
 
@@ -45,12 +47,19 @@ async function openPostgres(): Promise<Kysely<Database>> {
 async function openEmbedded(): Promise<Kysely<Database>> {
   const template = path.join(TMP, `pglite-template-${schemaHash()}`);
   if (!fs.existsSync(path.join(template, 'READY'))) {
-    fs.rmSync(template, { recursive: true, force: true });
-    const db = await createDb({ dataDir: template });
+    // Built aside and renamed into place, so a concurrent run never copies a half-built template.
+    const building = `${template}.building-${process.pid}`;
+    fs.rmSync(building, { recursive: true, force: true });
+    const db = await createDb({ dataDir: building });
     await migrate(db);
     await loadGeography(db);
     await engineOf(db).close();
-    fs.writeFileSync(path.join(template, 'READY'), new Date().toISOString());
+    fs.writeFileSync(path.join(building, 'READY'), new Date().toISOString());
+    try {
+      fs.renameSync(building, template);
+    } catch {
+      fs.rmSync(building, { recursive: true, force: true });
+    }
   }
   const dir = path.join(TMP, `test-embedded-${process.pid}`);
   fs.rmSync(dir, { recursive: true, force: true });
@@ -58,6 +67,7 @@ async function openEmbedded(): Promise<Kysely<Database>> {
   process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   const db = await createDb({ dataDir: dir });
   await migrate(db);
+  await ensureCalendar(db);
   return db;
 }
 

@@ -66,3 +66,47 @@ export function reportForm(f: ReportForm): FormData {
 export function postReport(app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> }, form: FormData, headers: Record<string, string> = {}) {
   return app.request('/api/reports', { method: 'POST', body: form, headers });
 }
+
+type RequestApp = { request: (path: string, init?: RequestInit) => Response | Promise<Response> };
+
+/** A staff account of the test's own; returns its credentials. */
+export async function createStaff(db: Kysely<Database>, role: 'admin' | 'dispatcher' | 'officer' | 'leader', unitId: number | null = null) {
+  const { hashPassword } = await import('../../server/services/auth.js');
+  const username = `${role}.${suffix()}`;
+  const password = `pw-${suffix()}-long-enough`;
+  const user = await db.insertInto('staff_users').values({
+    username, display_name: `Test ${role}`, password_hash: await hashPassword(password), role, unit_id: unitId,
+  }).returning('id').executeTakeFirstOrThrow();
+  return { id: user.id, username, password };
+}
+
+export interface StaffSession {
+  cookie: string;
+  csrf: string;
+  /** Requests as this staff member, with the cookie and (for writes) the CSRF header. */
+  request: (path: string, init?: { method?: string; json?: unknown; body?: BodyInit; headers?: Record<string, string> }) => Promise<Response>;
+}
+
+export async function loginAs(app: RequestApp, creds: { username: string; password: string }): Promise<StaffSession> {
+  const res = await app.request('/api/auth/login', {
+    method: 'POST', body: JSON.stringify({ username: creds.username, password: creds.password }), headers: { 'content-type': 'application/json' },
+  });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  const cookie = res.headers.get('set-cookie')!.split(';')[0];
+  const { csrf_token: csrf } = await res.json();
+  return {
+    cookie,
+    csrf,
+    request: async (path, init = {}) => {
+      const headers: Record<string, string> = { cookie, ...init.headers };
+      const method = init.method ?? (init.json !== undefined || init.body ? 'POST' : 'GET');
+      if (method !== 'GET') headers['x-csrf-token'] ??= csrf;
+      let body = init.body;
+      if (init.json !== undefined) {
+        body = JSON.stringify(init.json);
+        headers['content-type'] = 'application/json';
+      }
+      return app.request(path, { method, body, headers });
+    },
+  };
+}

@@ -23,3 +23,14 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+describe('embedded engine guard', () => {
+  it('refuses a statement over 32,767 parameters instead of corrupting the connection', async () => {
+    const db = await testDb('embedded');
+    const values = Array.from({ length: 33_000 }, (_, i) => i);
+    const { sql } = await import('kysely');
+    await expect(sql`select 1 where 1 in (${sql.join(values)})`.execute(db)).rejects.toThrow(/limit of 32767/);
+    const { rows } = await sql<{ n: number }>`select 2 as n`.execute(db);
+    expect(rows).toEqual([{ n: 2 }]);
+  });
+});

@@ -348,13 +348,29 @@ for (const engine of ENGINES) {
       const again = await withdraw(created.manage_token);
       expect(again.status).toBe(409);
       expect((await again.json()).error.code).toBe('invalid_transition');
-      expect((await app.request(`/api/reports?field=${field}`).then((r) => r.json())).features).toHaveLength(0);
+      expect((await (await app.request(`/api/reports?field=${field}`)).json()).features).toHaveLength(0);
     });
 
     it('answers 404 for an unknown tracking code and 400 for a malformed one', async () => {
       const { app } = await setup();
       expect((await app.request('/api/reports/ZZZZ2222')).status).toBe(404);
       expect((await app.request('/api/reports/abc')).status).toBe(400);
+    });
+  });
+}
+
+for (const engine of ENGINES) {
+  describe(`report counts [${engine}]`, () => {
+    it('counts public reports in a viewport with the list filters', async () => {
+      const db = await testDb(engine);
+      const { app } = testApp(db);
+      const field = await createField(db);
+      for (let i = 0; i < 3; i++) await postReport(app, reportForm({ field, lat: BMT.lat + i * 0.001 }));
+      const all = await (await app.request(`/api/reports/count?field=${field}`)).json();
+      expect(all).toEqual({ count: 3 });
+      const box = await (await app.request(`/api/reports/count?field=${field}&bbox=108.03,12.66,108.04,12.6675`)).json();
+      expect(box).toEqual({ count: 1 });
+      expect((await app.request('/api/reports/count?bbox=5,5,1,1')).status).toBe(400);
     });
   });
 }

@@ -1,0 +1,34 @@
+import type { BenchEndpoint } from '../types.js';
+
+export const staffEndpoints: BenchEndpoint[] = [
+  {
+    name: 'GET /api/staff/reports (inbox)',
+    request: (ctx) => ({ path: '/api/staff/reports?inbox=all&limit=50', headers: { cookie: ctx.staffCookie } }),
+    floor: () => ({
+      sql: `select r.code, r.title, r.status, r.created_at, r.due_at, f.name_vi, w.name_vi, u.name_vi
+            from reports r join fields f on f.code = r.field_code join admin_areas w on w.id = r.ward_id left join units u on u.id = r.unit_id
+            order by r.created_at desc, r.id desc limit 51`,
+      params: [],
+    }),
+  },
+  {
+    name: 'GET /api/staff/reports?sla=overdue',
+    request: (ctx) => ({ path: '/api/staff/reports?inbox=overdue&sort=due&limit=50', headers: { cookie: ctx.staffCookie } }),
+    floor: () => ({
+      sql: `select r.code, r.title, r.status, r.created_at, r.due_at from reports r
+            where r.status in ('received','verified','assigned','in_progress','reopened') and r.due_at < now()
+            order by r.due_at, r.id limit 51`,
+      params: [],
+    }),
+  },
+  {
+    name: 'GET /api/staff/reports/:code (detail)',
+    request: (ctx) => ({ path: `/api/staff/reports/${ctx.random(ctx.codes)}`, headers: { cookie: ctx.staffCookie } }),
+    floor: (ctx) => ({
+      sql: `select r.*, (select json_agg(e) from report_events e where e.report_id = r.id),
+              (select json_agg(a) from audit_log a where a.entity = 'report' and a.entity_id = r.code)
+            from reports r where r.code = $1`,
+      params: [ctx.random(ctx.codes)],
+    }),
+  },
+];

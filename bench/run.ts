@@ -1,0 +1,177 @@
+// npm run bench [-- --reports N --db URL --duration S --connections C --only NAME]
+// Loads N reports into a PostGIS database (once), starts the real server on it,
+// and measures each registered endpoint against its plain-SQL floor.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { coreEndpoints } from './endpoints/core.js';
+import { staffEndpoints } from './endpoints/staff.js';
+import type { BenchContext, BenchEndpoint } from './types.js';
+
+const { values } = parseArgs({
+  options: {
+    reports: { type: 'string', default: '1000000' },
+    db: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/civic_bench' },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10' },
+    only: { type: 'string' },
+  },
+});
+const reports = Number(values.reports);
+const duration = Number(values.duration);
+const connections = Number(values.connections);
+if (!Number.isInteger(reports) || reports < 0 || !(duration > 0) || !(connections > 0)) {
+  console.error('Usage: npm run bench -- [--reports N] [--db postgres://…] [--duration seconds] [--connections C] [--only substring]');
+  process.exit(2);
+}
+
+const ENDPOINTS: BenchEndpoint[] = [...coreEndpoints, ...staffEndpoints, ...(await optionalEndpoints())]
+  .filter((e) => !values.only || e.name.includes(values.only));
+
+/** Endpoint modules added by later features register themselves by existing in bench/endpoints/. */
+async function optionalEndpoints(): Promise<BenchEndpoint[]> {
+  const found: BenchEndpoint[] = [];
+  for (const file of fs.readdirSync(new URL('./endpoints/', import.meta.url)).sort()) {
+    if (!file.endsWith('.ts') || file === 'core.ts' || file === 'staff.ts') continue;
+    const mod = await import(`./endpoints/${file}`);
+    for (const v of Object.values(mod)) if (Array.isArray(v)) found.push(...(v as BenchEndpoint[]));
+  }
+  return found;
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: 'inherit' });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}`))));
+  });
+}
+
+async function ensureLoaded(pool: pg.Pool) {
+  await pool.query('CREATE EXTENSION IF NOT EXISTS postgis');
+  const exists = await pool.query(`select to_regclass('reports') as t`);
+  const have = exists.rows[0].t ? (await pool.query('select count(*)::int as n from reports')).rows[0].n : 0;
+  if (have >= reports) {
+    console.log(`Database already holds ${have.toLocaleString('en-US')} reports; not loading.`);
+    return;
+  }
+  const started = performance.now();
+  await run('npx', ['tsx', 'server/cli/seed.ts', '--reports', String(reports - have), '--seed', String(have + 1)], { DATABASE_URL: values.db, LOG_LEVEL: 'warn' });
+  console.log(`Loaded ${(reports - have).toLocaleString('en-US')} reports in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  await pool.query('ANALYZE');
+}
+
+async function startServer(port: number) {
+  const child = spawn('npx', ['tsx', 'server/main.ts'], {
+    env: { ...process.env, DATABASE_URL: values.db, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DB_POOL_SIZE: '10', DATA_DIR: '.tmp/bench-data' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; i < 120; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return child;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  child.kill('SIGKILL');
+  throw new Error('The server did not start');
+}
+
+async function sampleContext(pool: pg.Pool, port: number): Promise<BenchContext> {
+  const points = (await pool.query(`select ST_Y(geom) lat, ST_X(geom) lon from reports tablesample system (1) limit 500`)).rows;
+  const codes = (await pool.query(`select code from reports tablesample system (1) where status not in ('rejected','merged','withdrawn') limit 500`)).rows.map((r) => r.code);
+  const fields = (await pool.query('select code from fields where active')).rows.map((r) => r.code);
+  const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'dieuphoi', password: 'daklak-dieuphoi-2025' }),
+  });
+  const staffCookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+  if (!login.ok) console.warn('Staff login failed; staff endpoints will measure 401s');
+  return { points, codes, fields, staffCookie, random: (items) => items[Math.floor(Math.random() * items.length)] };
+}
+
+interface Measure {
+  p50: number;
+  p95: number;
+  p99: number;
+  rps: number;
+  errors: number;
+}
+
+async function measureApi(port: number, ctx: BenchContext, e: BenchEndpoint): Promise<Measure> {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections,
+    duration,
+    requests: [{
+      method: e.method ?? 'GET',
+      setupRequest: (req) => {
+        const r = e.request(ctx);
+        return { ...req, path: r.path, body: r.body, headers: { ...req.headers, ...r.headers } } as typeof req;
+      },
+    }],
+  });
+  const errors = result.errors + result.timeouts + result.non2xx;
+  return { p50: result.latency.p50, p95: percentile(result.latency as unknown as Record<string, number>, 95), p99: result.latency.p99, rps: result.requests.average, errors };
+}
+
+function percentile(latency: Record<string, number>, p: number): number {
+  // autocannon reports p90 and p97.5 but not p95; interpolate between them.
+  if (latency[`p${p}`] !== undefined) return latency[`p${p}`];
+  return latency.p90 + ((latency.p97_5 - latency.p90) * (95 - 90)) / (97.5 - 90);
+}
+
+/** The floor: the same query straight through pg with as many concurrent clients as the API gets. */
+async function measureFloor(pool: pg.Pool, ctx: BenchContext, e: BenchEndpoint): Promise<Measure> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const end = performance.now() + duration * 1000;
+  await Promise.all(Array.from({ length: connections }, async () => {
+    while (performance.now() < end) {
+      const q = e.floor(ctx);
+      const t = performance.now();
+      try {
+        await pool.query(q.sql, q.params);
+      } catch (err) {
+        if (errors++ === 0) console.warn(`  floor error for ${e.name}: ${(err as Error).message}`);
+      }
+      latencies.push(performance.now() - t);
+    }
+  }));
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
+  return { p50: at(50), p95: at(95), p99: at(99), rps: latencies.length / duration, errors };
+}
+
+const pool = new pg.Pool({ connectionString: values.db, max: connections + 2 });
+await ensureLoaded(pool);
+const port = 18_000 + Math.floor(Math.random() * 1000);
+const server = await startServer(port);
+const rows: { endpoint: string; api: Measure; floor: Measure; ratio_p50: number; ratio_p95: number; ratio_p99: number; ratio_rps: number }[] = [];
+try {
+  const ctx = await sampleContext(pool, port);
+  for (const e of ENDPOINTS) {
+    process.stdout.write(`measuring ${e.name} …\n`);
+    const floor = await measureFloor(pool, ctx, e);
+    const api = await measureApi(port, ctx, e);
+    const ratio = (a: number, b: number) => Math.round((a / Math.max(b, 0.01)) * 100) / 100;
+    rows.push({ endpoint: e.name, api, floor, ratio_p50: ratio(api.p50, floor.p50), ratio_p95: ratio(api.p95, floor.p95), ratio_p99: ratio(api.p99, floor.p99), ratio_rps: ratio(api.rps, floor.rps) });
+  }
+} finally {
+  server.kill('SIGTERM');
+  await pool.end();
+}
+
+const f = (n: number) => n.toFixed(1).padStart(7);
+console.log(`\n${reports.toLocaleString('en-US')} reports, ${connections} connections, ${duration} s per run (latency in ms)`);
+console.log(`${'endpoint'.padEnd(40)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'p99'.padStart(7)} ${'req/s'.padStart(7)} ${'err'.padStart(5)} | ${'floor p50'.padStart(9)} ${'p95'.padStart(7)} ${'q/s'.padStart(7)} | ${'×p50'.padStart(6)} ${'×p95'.padStart(6)} ${'×rps'.padStart(6)}`);
+for (const r of rows) {
+  console.log(`${r.endpoint.padEnd(40)} ${f(r.api.p50)} ${f(r.api.p95)} ${f(r.api.p99)} ${f(r.api.rps)} ${String(r.api.errors).padStart(5)} | ${f(r.floor.p50).padStart(9)} ${f(r.floor.p95)} ${f(r.floor.rps)} | ${String(r.ratio_p50).padStart(6)} ${String(r.ratio_p95).padStart(6)} ${String(r.ratio_rps).padStart(6)}`);
+}
+const dir = path.resolve('bench/results');
+fs.mkdirSync(dir, { recursive: true });
+const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+fs.writeFileSync(file, JSON.stringify({ reports, connections, duration, at: new Date().toISOString(), rows }, null, 2));
+console.log(`\nWritten to ${path.relative(process.cwd(), file)}`);

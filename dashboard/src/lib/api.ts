@@ -1,0 +1,226 @@
+import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson';
+import { hc, type InferResponseType } from 'hono/client';
+import type { AppType } from '../../../server/app.js';
+
+/** The one API client; its types come from the server's routes. */
+export const api = hc<AppType>(`${window.location.origin}/api`);
+
+export type AreaLevel = 'province' | 'district' | 'ward';
+
+export interface AreaProperties {
+  code: string;
+  level: AreaLevel;
+  name_vi: string;
+  name_en: string;
+  full_name_vi: string;
+  full_name_en: string;
+  parent: string | null;
+  area_km2: number;
+  /** A point inside the area, [lng, lat], where its name goes. */
+  label: [number, number];
+}
+
+export type AreaCollection = FeatureCollection<Polygon | MultiPolygon, AreaProperties>;
+
+export type MapConfig = InferResponseType<typeof api.config.$get, 200>;
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+async function unwrap<T>(res: { ok: boolean; status: number; json(): Promise<T> }): Promise<T> {
+  if (res.ok) return res.json();
+  let code = 'http_error';
+  let message = `HTTP ${res.status}`;
+  try {
+    const body = (await res.json()) as { error?: { code?: string; message?: string } };
+    code = body.error?.code ?? code;
+    message = body.error?.message ?? message;
+  } catch {
+    // Not our JSON error shape (a proxy page, say); the status is all we know.
+  }
+  throw new ApiError(res.status, code, message);
+}
+
+export async function fetchConfig(signal?: AbortSignal): Promise<MapConfig> {
+  return unwrap(await api.config.$get(undefined, { init: { signal } }));
+}
+
+/** Boundaries of every area at one level, simplified for the given zoom. */
+export async function fetchAreas(level: AreaLevel, zoom: number, signal?: AbortSignal): Promise<AreaCollection> {
+  const res = await api.areas.$get({ query: { level, zoom: String(zoom) } }, { init: { signal } });
+  // The server builds geometry from JSON text, so its inferred type is `any`; this names it.
+  return (await unwrap(res)) as AreaCollection;
+}
+
+// ---------------------------------------------------------------------------
+// Citizen reporting
+
+export type Field = InferResponseType<typeof api.fields.$get, 200>[number];
+export type AreasAt = InferResponseType<typeof api.areas.at.$get, 200>;
+export type NearbyReports = InferResponseType<typeof api.reports.nearby.$get, 200>;
+export type NearbyReport = NearbyReports['reports'][number];
+export type PublicReport = InferResponseType<(typeof api.reports)[':code']['$get'], 200>;
+export type TimelineEvent = PublicReport['timeline'][number];
+export type ReportMedia = PublicReport['media'][number];
+export type ReportPage = InferResponseType<typeof api.reports.$get, 200>;
+export type ReportFeature = ReportPage['features'][number];
+
+/** A report's handling status, as the server names it. */
+export type ReportStatus = PublicReport['status'];
+
+/** What POST /api/reports answers with 201. */
+export interface CreatedReport {
+  code: string;
+  status: ReportStatus;
+  ward: { code: string; name: string; name_en: string };
+  district: { code: string; name: string; name_en: string };
+  unit?: { id: number; name: string; name_en: string };
+  due_at?: string;
+  manage_token: string;
+  url: string;
+  manage_url: string;
+}
+
+/** An API error that may name the inputs it is about (400 validation_failed and friends). */
+export class ApiFieldError extends ApiError {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    readonly fields: Record<string, string>,
+  ) {
+    super(status, code, message);
+    this.name = 'ApiFieldError';
+  }
+}
+
+export async function fetchFields(signal?: AbortSignal): Promise<Field[]> {
+  return unwrap(await api.fields.$get(undefined, { init: { signal } }));
+}
+
+/** The ward and former district a point falls in; ApiError 404 `outside_region` outside the province. */
+export async function fetchAreasAt(lat: number, lon: number, signal?: AbortSignal): Promise<AreasAt> {
+  return unwrap(await api.areas.at.$get({ query: { lat: String(lat), lon: String(lon) } }, { init: { signal } }));
+}
+
+/** Open reports of the same field near a point: what the citizen may be about to duplicate. */
+export async function fetchNearby(lat: number, lon: number, field: string, signal?: AbortSignal): Promise<NearbyReports> {
+  return unwrap(await api.reports.nearby.$get({ query: { lat: String(lat), lon: String(lon), field } }, { init: { signal } }));
+}
+
+export async function followReport(code: string, contact: { name?: string; phone?: string; email?: string }) {
+  return unwrapWithFields(await api.reports[':code'].follow.$post({ param: { code }, json: contact }));
+}
+
+export async function fetchReport(code: string, signal?: AbortSignal): Promise<PublicReport> {
+  return unwrap(await api.reports[':code'].$get({ param: { code } }, { init: { signal } }));
+}
+
+export async function rateReport(code: string, body: { manage_token: string; satisfied: boolean; comment?: string }) {
+  return unwrapWithFields(await api.reports[':code'].rating.$post({ param: { code }, json: body }));
+}
+
+export async function withdrawReport(code: string, body: { manage_token: string; reason?: string }) {
+  return unwrapWithFields(await api.reports[':code'].withdraw.$post({ param: { code }, json: body }));
+}
+
+export interface ReportQuery {
+  bbox: [number, number, number, number];
+  fields: string[];
+  statuses: string[];
+  cursor?: string;
+}
+
+/** One page (at most 1000) of public reports inside a bounding box, as GeoJSON. */
+export async function fetchReportPage(q: ReportQuery, signal?: AbortSignal): Promise<ReportPage> {
+  const query: Record<string, string> = { bbox: q.bbox.map((v) => v.toFixed(5)).join(','), limit: '1000' };
+  if (q.fields.length) query.field = q.fields.join(',');
+  if (q.statuses.length) query.status = q.statuses.join(',');
+  if (q.cursor) query.cursor = q.cursor;
+  return unwrap(await api.reports.$get({ query }, { init: { signal } }));
+}
+
+async function unwrapWithFields<T>(res: { ok: boolean; status: number; json(): Promise<T> }): Promise<T> {
+  if (res.ok) return res.json();
+  throw await errorFromBody(res.status, () => res.json() as Promise<unknown>);
+}
+
+async function errorFromBody(status: number, read: () => Promise<unknown>): Promise<ApiError> {
+  try {
+    const body = (await read()) as { error?: { code?: string; message?: string; fields?: Record<string, string> } };
+    const code = body.error?.code ?? 'http_error';
+    const message = body.error?.message ?? `HTTP ${status}`;
+    return body.error?.fields ? new ApiFieldError(status, code, message, body.error.fields) : new ApiError(status, code, message);
+  } catch {
+    return new ApiError(status, 'http_error', `HTTP ${status}`);
+  }
+}
+
+export interface NewReportSubmission {
+  field: string;
+  title: string;
+  description: string;
+  lat: number;
+  lon: number;
+  name?: string;
+  phone?: string;
+  email?: string;
+  hideName: boolean;
+  photos: File[];
+  video?: File;
+}
+
+export interface UploadHandle {
+  done: Promise<CreatedReport>;
+  abort(): void;
+}
+
+/**
+ * Files a report as multipart/form-data. XMLHttpRequest rather than fetch,
+ * because only it reports upload progress. The Idempotency-Key makes a retry
+ * after a lost answer safe: the server replays the first reply.
+ */
+export function submitReport(report: NewReportSubmission, idempotencyKey: string, onProgress: (fraction: number) => void): UploadHandle {
+  const form = new FormData();
+  form.set('field', report.field);
+  form.set('title', report.title);
+  form.set('description', report.description);
+  form.set('lat', report.lat.toFixed(6));
+  form.set('lon', report.lon.toFixed(6));
+  if (report.name) form.set('name', report.name);
+  if (report.phone) form.set('phone', report.phone);
+  if (report.email) form.set('email', report.email);
+  form.set('hide_name', report.hideName ? 'true' : 'false');
+  for (const photo of report.photos) form.append('photos', photo, photo.name);
+  if (report.video) form.set('video', report.video, report.video.name);
+
+  const xhr = new XMLHttpRequest();
+  const done = new Promise<CreatedReport>((resolve, reject) => {
+    xhr.open('POST', `${window.location.origin}/api/reports`);
+    xhr.setRequestHeader('Idempotency-Key', idempotencyKey);
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
+    };
+    xhr.onload = () => {
+      const read = async () => JSON.parse(xhr.responseText) as unknown;
+      if (xhr.status === 201 || xhr.status === 200) {
+        read().then((body) => resolve(body as CreatedReport), () => reject(new ApiError(xhr.status, 'bad_response', 'Unreadable answer')));
+      } else {
+        errorFromBody(xhr.status, read).then(reject);
+      }
+    };
+    xhr.onerror = () => reject(new ApiError(0, 'network_error', 'Network error'));
+    xhr.onabort = () => reject(new DOMException('Upload aborted', 'AbortError'));
+    xhr.send(form);
+  });
+  return { done, abort: () => xhr.abort() };
+}

@@ -1,0 +1,39 @@
+import type { ReportStatus } from '../api.js';
+
+/**
+ * Colours of the handling statuses, shared by the map's points, its legend and
+ * the tracking page's badge so the three never disagree. Picked to stay apart
+ * for the common colour-vision deficiencies: hue and lightness both change.
+ */
+export const STATUS_COLORS: Record<ReportStatus, string> = {
+  received: '#64748b',
+  verified: '#0284c7',
+  assigned: '#7c3aed',
+  in_progress: '#d97706',
+  resolved: '#16a34a',
+  closed: '#115e59',
+  reopened: '#dc2626',
+  rejected: '#9f1239',
+  merged: '#a1a1aa',
+  withdrawn: '#94a3b8',
+};
+
+/** The statuses the public map can show, in handling order (rejected and hidden reports never reach it). */
+export const MAP_STATUSES = ['received', 'verified', 'assigned', 'in_progress', 'resolved', 'closed', 'reopened'] as const satisfies readonly ReportStatus[];
+export type MapStatus = (typeof MAP_STATUSES)[number];
+
+/** Statuses in which a report is still being handled. */
+export const OPEN_STATUSES: readonly ReportStatus[] = ['received', 'verified', 'assigned', 'in_progress', 'reopened'];
+
+/** Statuses from which the reporter may still withdraw (the server's workflow allows no more). */
+export const WITHDRAWABLE_STATUSES: readonly ReportStatus[] = ['received', 'verified', 'assigned', 'in_progress'];
+
+export function isMapStatus(value: string): value is MapStatus {
+  return (MAP_STATUSES as readonly string[]).includes(value);
+}
+
+/** '#rrggbb' → [r, g, b, alpha] for deck.gl. */
+export function hexToRgba(hex: string, alpha = 255): [number, number, number, number] {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255, alpha];
+}

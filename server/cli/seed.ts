@@ -1,0 +1,60 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config.js';
+import { createDb } from '../db/create-db.js';
+import { engineOf } from '../db/engine.js';
+import { migrate } from '../db/migrate.js';
+import { loadGeography } from '../services/geography.js';
+import { DEMO_LOGINS, seedDemo } from '../services/seed.js';
+
+// npm run db:seed -- --reports 100000 [--seed 7]
+const USAGE = 'Usage: npm run db:seed -- --reports N [--seed S]';
+
+function integerOption(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  // Accept 1_000_000 / 1,000,000 as typed by people, but nothing else.
+  const n = Number(value.replace(/[_,]/g, ''));
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new Error(`--${name} must be an integer between ${min} and ${max}, got "${value}"\n${USAGE}`);
+  }
+  return n;
+}
+
+let reports: number;
+let seed: number;
+let config;
+try {
+  const { values } = parseArgs({ options: { reports: { type: 'string' }, seed: { type: 'string' } }, strict: true });
+  reports = integerOption('reports', values.reports, 20_000, 0, 5_000_000);
+  seed = integerOption('seed', values.seed, 1, 0, 2 ** 32 - 1);
+  config = loadConfig();
+} catch (error) {
+  const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+  console.error(message.includes(USAGE) || error instanceof ConfigError ? message : `${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+const started = performance.now();
+const db = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
+const engine = engineOf(db);
+try {
+  await migrate(db);
+  if (await loadGeography(db)) console.log('Loaded the Đắk Lắk geography.');
+  console.log(`Seeding ${reports.toLocaleString('en-US')} reports (seed ${seed}) into the ${engine.kind} engine…`);
+  const result = await seedDemo(db, {
+    reports,
+    seed,
+    onProgress: (done, total) => {
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      process.stdout.write(`\r  ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')}  (${seconds} s)`);
+    },
+  });
+  if (reports > 0) process.stdout.write('\n');
+  console.log(`Seeded ${result.reports.toLocaleString('en-US')} reports in ${(result.ms / 1000).toFixed(1)} s (total ${((performance.now() - started) / 1000).toFixed(1)} s).`);
+  console.log('Demo logins:');
+  for (const l of DEMO_LOGINS) console.log(`  ${l.role.padEnd(10)} ${l.username} / ${l.password}`);
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+} finally {
+  await engine.close();
+}

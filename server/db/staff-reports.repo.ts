@@ -1,0 +1,124 @@
+import { sql, type Expression, type Kysely, type SqlBool, type Transaction } from 'kysely';
+import type { Database, ReportStatus } from './database.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export const OPEN: ReportStatus[] = ['received', 'verified', 'assigned', 'in_progress', 'reopened'];
+export const SLA_STATES = ['on_track', 'due_soon', 'overdue', 'late_3x', 'met', 'missed', 'none'] as const;
+export type SlaFilter = (typeof SLA_STATES)[number];
+
+/** The SQL twin of services/sla.ts slaState(), for filtering and sorting at scale. */
+export function slaSql(now: Date) {
+  return sql<SlaFilter>`case
+    when r.due_at is null then 'none'
+    when r.status not in ('received','verified','assigned','in_progress','reopened') then
+      case when r.resolved_at is null then 'none' when r.resolved_at <= r.due_at then 'met' else 'missed' end
+    when ${now}::timestamptz > r.due_at then
+      case when ${now}::timestamptz - r.created_at > 3 * (r.due_at - r.created_at) then 'late_3x' else 'overdue' end
+    when r.due_at - ${now}::timestamptz < 0.2 * (r.due_at - r.created_at) then 'due_soon'
+    else 'on_track' end`;
+}
+
+/** Each SLA state as an index-friendly predicate rather than a computed column. */
+function slaPredicate(state: SlaFilter, now: Date): Expression<SqlBool> {
+  const open = sql`r.status in ('received','verified','assigned','in_progress','reopened')`;
+  switch (state) {
+    case 'overdue':
+      return sql<SqlBool>`${open} and r.due_at < ${now} and ${now}::timestamptz - r.created_at <= 3 * (r.due_at - r.created_at)`;
+    case 'late_3x':
+      return sql<SqlBool>`${open} and r.due_at < ${now} and ${now}::timestamptz - r.created_at > 3 * (r.due_at - r.created_at)`;
+    case 'due_soon':
+      return sql<SqlBool>`${open} and r.due_at >= ${now} and r.due_at - ${now}::timestamptz < 0.2 * (r.due_at - r.created_at)`;
+    case 'on_track':
+      return sql<SqlBool>`${open} and r.due_at >= ${now} and r.due_at - ${now}::timestamptz >= 0.2 * (r.due_at - r.created_at)`;
+    case 'met':
+      return sql<SqlBool>`not ${open} and r.resolved_at <= r.due_at`;
+    case 'missed':
+      return sql<SqlBool>`not ${open} and r.resolved_at > r.due_at`;
+    case 'none':
+      return sql<SqlBool>`(r.due_at is null or (not ${open} and r.resolved_at is null))`;
+  }
+}
+
+export interface StaffListFilters {
+  statuses?: ReportStatus[];
+  fields?: string[];
+  sla?: SlaFilter[];
+  /** Admin area ids: a ward, a district, or the province (no filter). */
+  wardId?: number;
+  districtId?: number;
+  unitIds?: number[];
+  unassignedOnly?: boolean;
+  sort: 'created' | 'due';
+  after?: { key: string; id: string };
+  limit: number;
+  now: Date;
+}
+
+/** The staff inbox: keyset pagination on (created_at desc, id desc) or (due_at asc, id asc). */
+export async function listStaffReports(db: Db, f: StaffListFilters) {
+  let q = db
+    .selectFrom('reports as r')
+    .innerJoin('fields as fl', 'fl.code', 'r.field_code')
+    .innerJoin('admin_areas as w', 'w.id', 'r.ward_id')
+    .leftJoin('units as u', 'u.id', 'r.unit_id')
+    .$if(!!f.statuses?.length, (qb) => qb.where('r.status', 'in', f.statuses!))
+    .$if(!!f.fields?.length, (qb) => qb.where('r.field_code', 'in', f.fields!))
+    .$if(f.wardId !== undefined, (qb) => qb.where('r.ward_id', '=', f.wardId!))
+    .$if(f.districtId !== undefined, (qb) => qb.where('r.district_id', '=', f.districtId!))
+    .$if(!!f.unitIds?.length, (qb) => qb.where('r.unit_id', 'in', f.unitIds!))
+    .$if(!!f.unassignedOnly, (qb) => qb.where('r.unit_id', 'is', null))
+    .$if(!!f.sla?.length, (qb) => qb.where((eb) => eb.or(f.sla!.map((s) => slaPredicate(s, f.now)))))
+    .select([
+      'r.id', 'r.code', 'r.title', 'r.status', 'r.field_code', 'r.created_at', 'r.due_at', 'r.resolved_at', 'r.follower_count',
+      'r.unit_id', 'r.version', 'r.declined_at', 'r.reopen_count',
+      'fl.name_vi as field_name_vi', 'fl.name_en as field_name_en', 'fl.color as field_color',
+      'w.code as ward_code', 'w.name_vi as ward_name_vi', 'w.name_en as ward_name_en',
+      'u.name_vi as unit_name_vi', 'u.name_en as unit_name_en',
+      slaSql(f.now).as('sla'),
+      sql<number>`ST_X(r.geom)`.as('lon'),
+      sql<number>`ST_Y(r.geom)`.as('lat'),
+    ]);
+  if (f.sort === 'due') {
+    q = q.where('r.due_at', 'is not', null)
+      .$if(!!f.after, (qb) => qb.where(sql<SqlBool>`(r.due_at, r.id) > (${new Date(f.after!.key)}, ${f.after!.id}::bigint)`))
+      .orderBy('r.due_at', 'asc').orderBy('r.id', 'asc');
+  } else {
+    q = q.$if(!!f.after, (qb) => qb.where(sql<SqlBool>`(r.created_at, r.id) < (${new Date(f.after!.key)}, ${f.after!.id}::bigint)`))
+      .orderBy('r.created_at', 'desc').orderBy('r.id', 'desc');
+  }
+  return q.limit(f.limit).execute();
+}
+
+/** Every event, public and internal, with who did it. */
+export async function listAllEvents(db: Db, reportId: string) {
+  return db
+    .selectFrom('report_events as e')
+    .leftJoin('staff_users as s', 's.id', 'e.actor_id')
+    .leftJoin('units as u', 'u.id', 'e.unit_id')
+    .where('e.report_id', '=', reportId)
+    .select([
+      'e.id', 'e.type', 'e.from_status', 'e.to_status', 'e.public', 'e.note', 'e.reason', 'e.created_at',
+      's.display_name as actor_name', 'u.name_vi as unit_name_vi', 'u.name_en as unit_name_en',
+    ])
+    .orderBy('e.created_at').orderBy('e.id')
+    .execute();
+}
+
+/** Locks a report for a staff action, with everything the permission checks need. */
+export async function lockStaffReport(trx: Transaction<Database>, code: string) {
+  return trx
+    .selectFrom('reports')
+    .select(['id', 'code', 'status', 'unit_id', 'field_code', 'created_at', 'due_at', 'resolved_at', 'version', 'follower_count', 'parent_id', 'reopen_count'])
+    .where('code', '=', code)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export type LockedReport = NonNullable<Awaited<ReturnType<typeof lockStaffReport>>>;
+
+export async function listTemplates(db: Db, fieldCode: string) {
+  return db.selectFrom('response_templates').selectAll()
+    .where((eb) => eb.or([eb('field_code', '=', fieldCode), eb('field_code', 'is', null)]))
+    .orderBy('id').execute();
+}

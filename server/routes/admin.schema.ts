@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { MIN_PASSWORD_LENGTH } from '../services/auth.js';
+
+const fieldCode = z.string().regex(/^[a-z][a-z0-9_]{1,31}$/, 'must be a field code');
+const name = (label: string) => z.string({ error: `${label} is required` }).trim().min(2, `${label} must be at least 2 characters`).max(200, `${label} is too long`);
+
+export const IdParam = z.object({ id: z.coerce.number({ error: 'id must be a number' }).int().positive('id must be positive') });
+
+export const NewUserBody = z.object({
+  username: z.string({ error: 'username is required' }).regex(/^[a-z0-9._-]{3,40}$/, 'username: 3–40 of a-z, 0-9, . _ -'),
+  display_name: name('display_name'),
+  password: z.string({ error: 'password is required' }).min(MIN_PASSWORD_LENGTH, `password must be at least ${MIN_PASSWORD_LENGTH} characters`).max(256),
+  role: z.enum(['admin', 'dispatcher', 'officer', 'leader'], { error: 'role must be admin, dispatcher, officer or leader' }),
+  unit_id: z.number().int().positive().nullable().default(null),
+});
+
+export const UpdateUserBody = z.object({
+  display_name: name('display_name').optional(),
+  password: z.string().min(MIN_PASSWORD_LENGTH, `password must be at least ${MIN_PASSWORD_LENGTH} characters`).max(256).optional(),
+  role: NewUserBody.shape.role.optional(),
+  unit_id: z.number().int().positive().nullable().optional(),
+  disabled: z.boolean().optional(),
+});
+
+export const UnitBody = z.object({
+  code: z.string().regex(/^[a-z0-9_.-]{2,40}$/, 'code: 2–40 of a-z, 0-9, _ . -'),
+  kind: z.enum(['ward_committee', 'department', 'utility', 'other'], { error: 'kind must be ward_committee, department, utility or other' }),
+  name_vi: name('name_vi'),
+  name_en: name('name_en'),
+  email: z.email('email is not valid').nullable().default(null),
+  phone: z.string().max(30).nullable().default(null),
+  area_codes: z.array(z.string().regex(/^\d{2,5}$/, 'area codes')).max(200).default([]),
+  field_codes: z.array(fieldCode).max(50).default([]),
+  active: z.boolean().default(true),
+});
+
+export const RuleBody = z.object({
+  position: z.number().int().min(0).max(100_000),
+  name: name('name'),
+  field_codes: z.array(fieldCode).max(50).default([]),
+  area_codes: z.array(z.string().regex(/^\d{2,5}$/, 'area codes')).max(200).default([]),
+  keywords: z.array(z.string().trim().min(2, 'keywords must be at least 2 characters').max(60)).max(50).default([]),
+  unit_id: z.number({ error: 'unit_id is required' }).int().positive(),
+  auto_assign: z.boolean().default(true),
+  active: z.boolean().default(true),
+});
+
+export const SimulateQuery = z.object({
+  lat: z.coerce.number({ error: 'lat must be a number' }).min(-90).max(90),
+  lon: z.coerce.number({ error: 'lon must be a number' }).min(-180).max(180),
+  field: fieldCode,
+  text: z.string().max(4000).default(''),
+});
+
+export const WebhookBody = z.object({
+  unit_id: z.number().int().positive().nullable().default(null),
+  url: z.url({ protocol: /^https?$/, error: 'url must be an http(s) URL' }),
+  secret: z.string().min(16, 'secret must be at least 16 characters').max(200),
+  events: z.array(z.enum(['report.created', 'report.assigned', 'report.updated', 'report.resolved', 'report.rejected', 'report.merged', 'report.reopened', 'report.closed', 'report.withdrawn'])).min(1, 'choose at least one event'),
+  active: z.boolean().default(true),
+});
+
+export const CalendarDayBody = z.object({
+  day: z.iso.date('day must be YYYY-MM-DD'),
+  kind: z.enum(['holiday', 'workday'], { error: 'kind must be holiday or workday' }),
+  name: name('name'),
+});
+
+export const DayParam = z.object({ day: z.iso.date('day must be YYYY-MM-DD') });
+
+export const FieldUpdateBody = z.object({
+  name_vi: name('name_vi').optional(),
+  name_en: name('name_en').optional(),
+  color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'color must be #rrggbb').optional(),
+  deadline_days: z.number().int().min(1).max(90).optional(),
+  duplicate_radius_m: z.number().int().min(10).max(5000).optional(),
+  active: z.boolean().optional(),
+});

@@ -1,0 +1,70 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppDeps } from '../app.js';
+import * as admin from '../services/admin.js';
+import {
+  CalendarDayBody, DayParam, FieldUpdateBody, IdParam, NewUserBody, RuleBody, SimulateQuery, UnitBody, UpdateUserBody, WebhookBody,
+} from './admin.schema.js';
+import { requireStaff, type StaffEnv } from './session.js';
+import { validate } from './validate.js';
+
+const FieldParam = z.object({ code: z.string().regex(/^[a-z][a-z0-9_]{1,31}$/, 'code must be a field code') });
+const ApiKeyBody = z.object({ client_name: z.string({ error: 'client_name is required' }).trim().min(1, 'client_name is required').max(100, 'client_name is too long') });
+const DeliveriesQuery = z.object({ webhook: z.coerce.number().int().positive().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) });
+
+/** Administration; everything here is admin-only and audited. */
+export const adminRoutes = (deps: AppDeps) => {
+  const { db } = deps;
+  return new Hono<StaffEnv>()
+    .use(requireStaff(deps, ['admin']))
+    .get('/users', async (c) => c.json(await admin.listStaff(db)))
+    .post('/users', validate('json', NewUserBody), async (c) => c.json(await admin.createUser(db, c.var.staff, c.req.valid('json')), 201))
+    .patch('/users/:id', validate('param', IdParam), validate('json', UpdateUserBody), async (c) =>
+      c.json(await admin.changeUser(db, c.var.staff, c.req.valid('param').id, c.req.valid('json'))),
+    )
+    .get('/units', async (c) => c.json(await admin.listUnits(db)))
+    .post('/units', validate('json', UnitBody), async (c) => c.json(await admin.saveUnit(db, c.var.staff, undefined, c.req.valid('json')), 201))
+    .put('/units/:id', validate('param', IdParam), validate('json', UnitBody), async (c) =>
+      c.json(await admin.saveUnit(db, c.var.staff, c.req.valid('param').id, c.req.valid('json'))),
+    )
+    .patch('/fields/:code', validate('param', FieldParam), validate('json', FieldUpdateBody), async (c) =>
+      c.json(await admin.updateField(db, c.var.staff, c.req.valid('param').code, c.req.valid('json'))),
+    )
+    .get('/routing-rules', async (c) => c.json(await admin.listRules(db)))
+    .post('/routing-rules', validate('json', RuleBody), async (c) => c.json(await admin.saveRule(db, c.var.staff, undefined, c.req.valid('json')), 201))
+    .put('/routing-rules/:id', validate('param', IdParam), validate('json', RuleBody), async (c) =>
+      c.json(await admin.saveRule(db, c.var.staff, c.req.valid('param').id, c.req.valid('json'))),
+    )
+    .delete('/routing-rules/:id', validate('param', IdParam), async (c) => {
+      await admin.removeRule(db, c.var.staff, c.req.valid('param').id);
+      return c.json({ ok: true });
+    })
+    .get('/routing/simulate', validate('query', SimulateQuery), async (c) => c.json(await admin.simulateRouting(db, c.req.valid('query'))))
+    .get('/webhooks', async (c) => c.json(await admin.listWebhooks(db)))
+    .post('/webhooks', validate('json', WebhookBody), async (c) => c.json(await admin.saveWebhook(db, c.var.staff, undefined, c.req.valid('json')), 201))
+    .put('/webhooks/:id', validate('param', IdParam), validate('json', WebhookBody), async (c) =>
+      c.json(await admin.saveWebhook(db, c.var.staff, c.req.valid('param').id, c.req.valid('json'))),
+    )
+    .get('/webhook-deliveries', validate('query', DeliveriesQuery), async (c) => {
+      const q = c.req.valid('query');
+      return c.json(await admin.listDeliveries(db, q.webhook, q.limit));
+    })
+    .get('/api-keys', async (c) => c.json(await admin.apiKeys(db)))
+    .post('/api-keys', validate('json', ApiKeyBody), async (c) => {
+      c.header('Cache-Control', 'no-store');
+      return c.json(await admin.issueApiKey(db, c.var.staff, c.req.valid('json').client_name), 201);
+    })
+    .delete('/api-keys/:id', validate('param', IdParam), async (c) => {
+      await admin.withdrawApiKey(db, c.var.staff, c.req.valid('param').id);
+      return c.json({ ok: true });
+    })
+    .get('/calendar', async (c) => c.json(await admin.calendar(db)))
+    .put('/calendar', validate('json', CalendarDayBody), async (c) => {
+      await admin.saveCalendarDay(db, c.var.staff, c.req.valid('json'));
+      return c.json({ ok: true });
+    })
+    .delete('/calendar/:day', validate('param', DayParam), async (c) => {
+      await admin.removeCalendarDay(db, c.var.staff, c.req.valid('param').day);
+      return c.json({ ok: true });
+    });
+};

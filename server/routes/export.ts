@@ -1,0 +1,38 @@
+import { Hono } from 'hono';
+import type { AppDeps } from '../app.js';
+import { exportStream, resolveExportFilters, type ExportFormat } from '../services/export.js';
+import { ExportQuery } from './export.schema.js';
+import { requireStaff, type StaffEnv } from './session.js';
+import { validate } from './validate.js';
+
+const TYPES: Record<ExportFormat, { type: string; ext: string }> = {
+  csv: { type: 'text/csv; charset=utf-8', ext: 'csv' },
+  geojson: { type: 'application/geo+json; charset=utf-8', ext: 'geojson' },
+  open311: { type: 'application/json; charset=utf-8', ext: 'open311.json' },
+};
+
+/**
+ * Exports of any filter: CSV, GeoJSON, and an Open311 requests dump that
+ * npm run import:open311 reads back. Public columns only; contact details
+ * need the audited admin export (a later issue). Staff only: a streamed
+ * export of a million rows is not something to hand to anonymous clients.
+ */
+export const exportRoutes = (deps: AppDeps) => {
+  return new Hono<StaffEnv>()
+    .get('/export.csv', requireStaff(deps), validate('query', ExportQuery), async (c) => respond(c.req.valid('query'), 'csv', c.req.url))
+    .get('/export.geojson', requireStaff(deps), validate('query', ExportQuery), async (c) => respond(c.req.valid('query'), 'geojson', c.req.url))
+    .get('/export.open311.json', requireStaff(deps), validate('query', ExportQuery), async (c) => respond(c.req.valid('query'), 'open311', c.req.url));
+
+  async function respond(q: Parameters<typeof resolveExportFilters>[1], format: ExportFormat, url: string) {
+    const filters = await resolveExportFilters(deps.db, q);
+    const baseUrl = deps.config.publicBaseUrl ?? new URL(url).origin;
+    const stamp = new Date().toISOString().slice(0, 10);
+    return new Response(exportStream({ db: deps.db, logger: deps.logger, baseUrl }, format, filters), {
+      headers: {
+        'Content-Type': TYPES[format].type,
+        'Content-Disposition': `attachment; filename="civic-ops-${stamp}.${TYPES[format].ext}"`,
+        'Cache-Control': 'no-store',
+      },
+    });
+  }
+};

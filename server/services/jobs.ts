@@ -1,0 +1,29 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+import { insertOutbox } from '../db/outbox.repo.js';
+import { insertReportEvent, updateReport } from '../db/reports.repo.js';
+import { notifyPublicChange } from './notifications.js';
+
+const CLOSE_AFTER_DAYS = 7;
+
+/** Resolved reports nobody rated within 7 days are closed, one transaction each. */
+export async function closeUnratedResolved(db: Kysely<Database>, now = new Date(), batch = 200): Promise<number> {
+  const cutoff = new Date(now.getTime() - CLOSE_AFTER_DAYS * 86_400_000);
+  const stale = await db.selectFrom('reports').select('id').where('status', '=', 'resolved').where('resolved_at', '<', cutoff).limit(batch).execute();
+  let closed = 0;
+  for (const { id } of stale) {
+    closed += await db.transaction().execute(async (trx) => {
+      const r = await trx.selectFrom('reports').select(['id', 'code', 'status', 'unit_id']).where('id', '=', id).forUpdate().executeTakeFirst();
+      if (r?.status !== 'resolved') return 0;
+      await updateReport(trx, r.id, { status: 'closed', closed_at: now });
+      await insertReportEvent(trx, {
+        report_id: r.id, type: 'closed', from_status: 'resolved', to_status: 'closed', public: true, created_at: now,
+        note: 'Tự động kết thúc sau 7 ngày không có đánh giá',
+      });
+      await insertOutbox(trx, { type: 'report.closed', reportId: r.id, unitId: r.unit_id, payload: { code: r.code, satisfied: null } });
+      await notifyPublicChange(trx, r.id, 'closed');
+      return 1;
+    });
+  }
+  return closed;
+}

@@ -1,0 +1,360 @@
+import type { Kysely, Transaction } from 'kysely';
+import { findAreaByCode } from '../db/areas.repo.js';
+import { insertAudit, listAudit } from '../db/audit.repo.js';
+import type { Database, ReportStatus, StaffRole } from '../db/database.js';
+import { findFieldByCode } from '../db/fields.repo.js';
+import { insertOutbox } from '../db/outbox.repo.js';
+import { findReportByCode, insertReportEvent, listReportMedia, updateReport } from '../db/reports.repo.js';
+import {
+  listAllEvents, listStaffReports, listTemplates, lockStaffReport, OPEN, type LockedReport, type SlaFilter,
+} from '../db/staff-reports.repo.js';
+import { findUnitById } from '../db/units.repo.js';
+import { DomainError, notFound } from '../errors.js';
+import { removeTemporaryFiles, type UploadedFile } from '../routes/multipart.js';
+import type { StaffContext } from './auth.js';
+import { dueDate } from './calendar.js';
+import { storeUploads } from './media/store-uploads.js';
+import type { MediaStorage } from './media/storage.js';
+import { notifyPublicChange } from './notifications.js';
+import { decodeCursor, encodeCursor, mediaUrls, reportRowToPublic } from './reports.js';
+import { assertTransition } from './workflow.js';
+
+export const REJECT_REASONS = ['spam', 'duplicate', 'out_of_scope', 'insufficient_info'] as const;
+
+export type StaffAction = { version?: number } & (
+  | { action: 'verify'; note?: string }
+  | { action: 'reject'; reason: (typeof REJECT_REASONS)[number]; note?: string }
+  | { action: 'classify'; field: string }
+  | { action: 'assign'; unit_id: number; note?: string }
+  | { action: 'accept' }
+  | { action: 'decline'; reason: string }
+  | { action: 'progress'; note: string; public: boolean }
+  | { action: 'resolve'; note: string }
+  | { action: 'merge'; parent_code: string }
+  | { action: 'set_deadline'; due_at: string; reason: string }
+);
+export type ActionName = StaffAction['action'] | 'respond';
+
+const DISPATCH: ActionName[] = ['verify', 'reject', 'classify', 'assign', 'merge', 'set_deadline'];
+const UNIT_WORK: ActionName[] = ['accept', 'decline', 'progress', 'respond', 'resolve'];
+
+/** Which actions a role may take on a report, before looking at its state. */
+function roleActions(staff: StaffContext, report: { unit_id: number | null }): ActionName[] {
+  switch (staff.role) {
+    case 'admin':
+      return [...DISPATCH, ...UNIT_WORK];
+    case 'dispatcher':
+      return DISPATCH;
+    case 'officer':
+      return report.unit_id !== null && report.unit_id === staff.unitId ? UNIT_WORK : [];
+    case 'leader':
+      return [];
+  }
+}
+
+/** Whether the report's state admits the action (mirrors what perform() enforces). */
+function stateAllows(action: ActionName, status: ReportStatus): boolean {
+  switch (action) {
+    case 'verify': return status === 'received';
+    case 'reject': return status === 'received' || status === 'verified';
+    case 'classify': return OPEN.includes(status);
+    case 'assign': return ['received', 'verified', 'assigned', 'in_progress', 'reopened'].includes(status);
+    case 'accept': return status === 'assigned' || status === 'reopened';
+    case 'decline': return status === 'assigned';
+    case 'progress': case 'respond': return ['assigned', 'in_progress', 'reopened'].includes(status);
+    case 'resolve': return status === 'in_progress' || status === 'reopened';
+    case 'merge': return OPEN.includes(status);
+    case 'set_deadline': return OPEN.includes(status);
+  }
+}
+
+export function allowedActions(staff: StaffContext, report: { unit_id: number | null; status: ReportStatus }): ActionName[] {
+  return roleActions(staff, report).filter((a) => stateAllows(a, report.status));
+}
+
+function assertMay(staff: StaffContext, report: LockedReport, action: ActionName) {
+  if (!roleActions(staff, report).includes(action)) {
+    const why = staff.role === 'officer' ? 'Officers may act only on reports assigned to their own unit' : `A ${staff.role} may not ${action} reports`;
+    throw new DomainError(403, 'forbidden', why);
+  }
+  if (!stateAllows(action, report.status)) {
+    const possible = allowedActions(staff, report);
+    throw new DomainError(409, 'invalid_transition', `Cannot ${action} a report that is ${report.status}. Allowed now: ${possible.join(', ') || 'none'}.`, {
+      action: `Allowed now: ${possible.join(', ') || 'none'}`,
+    });
+  }
+}
+
+const snapshot = (r: { status: string; unit_id: number | null; due_at: Date | null; field_code: string }) => ({
+  status: r.status, unit_id: r.unit_id, due_at: r.due_at?.toISOString() ?? null, field_code: r.field_code,
+});
+
+export interface StaffDeps {
+  db: Kysely<Database>;
+  storage: MediaStorage;
+  now?: () => Date;
+}
+
+/**
+ * Applies one staff action to a report under a row lock: permission, state
+ * machine, optimistic version, then the change, its timeline event, the audit
+ * row, the outbox event and citizen notifications, all in one transaction.
+ */
+export async function performAction(deps: StaffDeps, staff: StaffContext, code: string, action: StaffAction, ip: string | null) {
+  return deps.db.transaction().execute((trx) => performActionIn(trx, deps, staff, code, action, ip));
+}
+
+async function performActionIn(trx: Transaction<Database>, deps: StaffDeps, staff: StaffContext, code: string, action: StaffAction, ip: string | null) {
+  const now = deps.now?.() ?? new Date();
+  {
+    const r = await lockStaffReport(trx, code);
+    if (!r) throw notFound('Report');
+    assertMay(staff, r, action.action);
+    if (action.version !== undefined && action.version !== r.version) {
+      throw new DomainError(409, 'stale_report', 'Someone else changed this report in the meantime. Reload it and try again.', {
+        version: `Current version is ${r.version}`,
+      });
+    }
+    const before = snapshot(r);
+    const applied = await apply(trx, deps, staff, r, action, now);
+    await updateReport(trx, r.id, { ...applied.changes, version: r.version + 1 });
+    await insertReportEvent(trx, {
+      report_id: r.id, type: applied.event, from_status: r.status, to_status: applied.changes.status ?? r.status,
+      public: applied.public, note: applied.note ?? null, reason: applied.reason ?? null,
+      actor_id: staff.userId, unit_id: applied.changes.unit_id ?? r.unit_id, created_at: now,
+    });
+    const after = { ...before, ...snapshot({ ...r, ...applied.changes } as LockedReport) };
+    await insertAudit(trx, {
+      actorId: staff.userId, action: `report.${action.action}`, entity: 'report', entityId: r.code, before, after,
+      reason: applied.reason ?? applied.note ?? null, ip,
+    });
+    const unitId = applied.changes.unit_id !== undefined ? applied.changes.unit_id : r.unit_id;
+    await insertOutbox(trx, { type: applied.outbox, reportId: r.id, unitId, payload: { code: r.code, action: action.action, before, after } });
+    if (applied.public && applied.changes.status && applied.changes.status !== r.status) {
+      await notifyPublicChange(trx, r.id, applied.changes.status);
+    }
+    return { code: r.code, status: (applied.changes.status ?? r.status) as ReportStatus, version: r.version + 1 };
+  }
+}
+
+interface Applied {
+  changes: {
+    status?: ReportStatus; unit_id?: number | null; field_code?: string; due_at?: Date; assigned_at?: Date | null;
+    resolved_at?: Date | null; closed_at?: Date | null; declined_at?: Date | null; parent_id?: string;
+  };
+  event: string;
+  public: boolean;
+  outbox: string;
+  note?: string;
+  reason?: string;
+}
+
+async function apply(trx: Transaction<Database>, deps: StaffDeps, staff: StaffContext, r: LockedReport, action: StaffAction, now: Date): Promise<Applied> {
+  const to = (status: ReportStatus) => {
+    assertTransition(r.status, status);
+    return status;
+  };
+  switch (action.action) {
+    case 'verify':
+      return { changes: { status: to('verified') }, event: 'verified', public: true, outbox: 'report.updated', note: action.note };
+    case 'reject':
+      return { changes: { status: to('rejected'), closed_at: now }, event: 'rejected', public: true, outbox: 'report.rejected', reason: action.reason, note: action.note };
+    case 'classify': {
+      const field = await findFieldByCode(trx, action.field);
+      if (!field) throw new DomainError(400, 'validation_failed', 'Some fields are invalid', { field: `Unknown field "${action.field}"` });
+      const due = await dueDate(deps.db, r.created_at, field.deadline_days);
+      return { changes: { field_code: field.code, due_at: due }, event: 'classified', public: false, outbox: 'report.updated', note: `${r.field_code} → ${field.code}` };
+    }
+    case 'assign': {
+      const unit = await findUnitById(trx, action.unit_id);
+      if (!unit) throw new DomainError(400, 'validation_failed', 'Some fields are invalid', { unit_id: `No unit with id ${action.unit_id}` });
+      const transfer = r.unit_id !== null && r.status !== 'verified' && r.status !== 'received';
+      return {
+        changes: { status: to('assigned'), unit_id: unit.id, assigned_at: now, declined_at: null },
+        event: transfer ? 'transferred' : 'assigned', public: true, outbox: 'report.assigned', note: action.note ?? unit.name_vi,
+      };
+    }
+    case 'accept':
+      return { changes: { status: to('in_progress') }, event: 'in_progress', public: true, outbox: 'report.updated' };
+    case 'decline':
+      return {
+        changes: { status: to('verified'), unit_id: null, declined_at: now, assigned_at: null },
+        event: 'declined', public: false, outbox: 'report.updated', reason: action.reason,
+      };
+    case 'progress':
+      return { changes: {}, event: 'progress', public: action.public, outbox: 'report.updated', note: action.note };
+    case 'resolve':
+      return { changes: { status: to('resolved'), resolved_at: now }, event: 'resolved', public: true, outbox: 'report.resolved', note: action.note };
+    case 'merge': {
+      if (action.parent_code === r.code) throw new DomainError(400, 'validation_failed', 'Some fields are invalid', { parent_code: 'A report cannot be merged into itself' });
+      const parent = await lockStaffReport(trx, action.parent_code);
+      if (!parent) throw new DomainError(400, 'validation_failed', 'Some fields are invalid', { parent_code: `No report ${action.parent_code}` });
+      if (!OPEN.includes(parent.status)) throw new DomainError(409, 'invalid_transition', 'The parent report is no longer open');
+      // Followers move to the parent, and the child's reporter becomes one of them.
+      await trx.updateTable('report_followers').set({ report_id: parent.id }).where('report_id', '=', r.id).execute();
+      await updateReport(trx, parent.id, { follower_count: parent.follower_count + r.follower_count + 1 });
+      await insertReportEvent(trx, {
+        report_id: parent.id, type: 'duplicate_merged', public: false, note: r.code, actor_id: staff.userId, created_at: now,
+      });
+      return {
+        changes: { status: to('merged'), parent_id: parent.id, closed_at: now, unit_id: r.unit_id },
+        event: 'merged', public: true, outbox: 'report.merged', note: parent.code,
+      };
+    }
+    case 'set_deadline': {
+      const due = new Date(action.due_at);
+      if (due.getTime() <= r.created_at.getTime()) {
+        throw new DomainError(400, 'validation_failed', 'Some fields are invalid', { due_at: 'The deadline must be after the report was received' });
+      }
+      return {
+        changes: { due_at: due }, event: 'deadline_changed', public: false, outbox: 'report.updated', reason: action.reason,
+        note: `${r.due_at?.toISOString() ?? '—'} → ${due.toISOString()}`,
+      };
+    }
+  }
+}
+
+/**
+ * The unit's official response, published on the public timeline with
+ * after-photos. Photos are stripped and stored before the transaction and
+ * removed again if it fails, so nothing is left behind.
+ */
+export async function publishResponse(deps: StaffDeps, staff: StaffContext, code: string, input: { text: string; version?: number }, files: UploadedFile[], ip: string | null) {
+  let uploads: Awaited<ReturnType<typeof storeUploads>> | undefined;
+  const now = deps.now?.() ?? new Date();
+  try {
+    // Refuse early, before the photo work, when this person may not respond at all.
+    const current = await findReportByCode(deps.db, code);
+    if (!current) throw notFound('Report');
+    if (!roleActions(staff, current).includes('respond')) throw new DomainError(403, 'forbidden', 'Only the assigned unit may publish a response');
+    uploads = await storeUploads(deps.storage, files);
+    const processed = uploads.media;
+    return await deps.db.transaction().execute(async (trx) => {
+      const r = await lockStaffReport(trx, code);
+      if (!r) throw notFound('Report');
+      assertMay(staff, r, 'respond');
+      if (input.version !== undefined && input.version !== r.version) {
+        throw new DomainError(409, 'stale_report', 'Someone else changed this report in the meantime. Reload it and try again.');
+      }
+      const event = await insertReportEvent(trx, {
+        report_id: r.id, type: 'response', public: true, note: input.text, actor_id: staff.userId, unit_id: r.unit_id, created_at: now,
+      });
+      for (const m of processed) {
+        await trx.insertInto('media').values({
+          id: m.id, report_id: r.id, event_id: event.id, kind: 'photo', mime: m.mime, bytes: m.bytes,
+          width: m.width ?? null, height: m.height ?? null, storage_key: m.mainKey, thumb_key: m.thumbKey ?? null,
+        }).execute();
+      }
+      await updateReport(trx, r.id, { version: r.version + 1 });
+      await insertAudit(trx, { actorId: staff.userId, action: 'report.respond', entity: 'report', entityId: r.code, after: { text: input.text, photos: processed.length }, ip });
+      await insertOutbox(trx, { type: 'report.updated', reportId: r.id, unitId: r.unit_id, payload: { code: r.code, action: 'respond' } });
+      await notifyPublicChange(trx, r.id, 'response');
+      return { code: r.code, event_id: event.id, photos: processed.length, version: r.version + 1 };
+    });
+  } catch (error) {
+    await uploads?.discard();
+    throw error;
+  } finally {
+    await (uploads?.cleanup() ?? removeTemporaryFiles(files));
+  }
+}
+
+/** Dispatchers assign many reports at once, in one transaction: all or none. */
+export async function bulkAssign(deps: StaffDeps, staff: StaffContext, codes: string[], unitId: number, ip: string | null) {
+  return deps.db.transaction().execute(async (trx) => {
+    const results = [];
+    for (const [i, code] of codes.entries()) {
+      try {
+        results.push(await performActionIn(trx, deps, staff, code, { action: 'assign', unit_id: unitId }, ip));
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        throw new DomainError(error.status, error.code, `${code}: ${error.message} Nothing was assigned.`, { [`codes.${i}`]: error.message });
+      }
+    }
+    return { assigned: results.length, results };
+  });
+}
+
+export interface StaffListQuery {
+  inbox: 'all' | 'dispatch' | 'unit' | 'overdue';
+  status?: ReportStatus[];
+  field?: string[];
+  sla?: SlaFilter[];
+  area?: string;
+  unit?: number[];
+  sort: 'created' | 'due';
+  limit: number;
+  cursor?: string;
+}
+
+/** The inbox a staff member sees; officers are confined to their own unit whatever they ask for. */
+export async function staffInbox(deps: StaffDeps, staff: StaffContext, q: StaffListQuery) {
+  const now = deps.now?.() ?? new Date();
+  let statuses = q.status;
+  let sla = q.sla;
+  let unitIds = q.unit;
+  if (q.inbox === 'dispatch') statuses = ['received', 'verified'];
+  if (q.inbox === 'overdue') sla = ['overdue', 'late_3x'];
+  if (q.inbox === 'unit' || staff.role === 'officer') {
+    if (staff.unitId === null) throw new DomainError(400, 'validation_failed', 'Some fields are invalid', { inbox: 'You do not belong to a unit' });
+    unitIds = [staff.unitId];
+    if (q.inbox === 'unit') statuses ??= OPEN;
+  }
+  let wardId: number | undefined;
+  let districtId: number | undefined;
+  if (q.area) {
+    const area = await findAreaByCode(deps.db, q.area);
+    if (!area) throw new DomainError(400, 'validation_failed', 'Some fields are invalid', { area: `Unknown area ${q.area}` });
+    if (area.level === 'ward') wardId = area.id;
+    if (area.level === 'district') districtId = area.id;
+  }
+  let after: { key: string; id: string } | undefined;
+  if (q.cursor) {
+    const c = decodeCursor(q.cursor);
+    after = { key: c.createdAt.toISOString(), id: c.id };
+  }
+  const rows = await listStaffReports(deps.db, {
+    statuses, fields: q.field, sla, wardId, districtId, unitIds, sort: q.sort, after, limit: q.limit + 1, now,
+  });
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  const key = last ? (q.sort === 'due' ? last.due_at! : last.created_at) : undefined;
+  return {
+    items: page.map((r) => ({
+      code: r.code, title: r.title, status: r.status, sla: r.sla, version: r.version,
+      field: { code: r.field_code, name_vi: r.field_name_vi, name_en: r.field_name_en, color: r.field_color },
+      ward: { code: r.ward_code, name_vi: r.ward_name_vi, name_en: r.ward_name_en },
+      unit: r.unit_id ? { id: r.unit_id, name_vi: r.unit_name_vi, name_en: r.unit_name_en } : null,
+      created_at: r.created_at.toISOString(), due_at: r.due_at?.toISOString() ?? null, declined: r.declined_at !== null,
+      follower_count: r.follower_count, location: { lat: r.lat, lon: r.lon },
+    })),
+    next_cursor: rows.length > q.limit && last && key ? encodeCursor(key, last.id) : null,
+  };
+}
+
+const CONTACT_ROLES: StaffRole[] = ['admin', 'dispatcher', 'officer'];
+
+/** Everything staff need on one report; contact details only for roles that handle it. */
+export async function staffReportDetail(deps: StaffDeps, staff: StaffContext, code: string) {
+  const r = await findReportByCode(deps.db, code);
+  if (!r) throw notFound('Report');
+  const now = deps.now?.() ?? new Date();
+  const [events, media, templates, audit] = await Promise.all([
+    listAllEvents(deps.db, r.id), listReportMedia(deps.db, r.id), listTemplates(deps.db, r.field_code), listAudit(deps.db, 'report', r.code),
+  ]);
+  return {
+    ...reportRowToPublic(r, now),
+    version: (await deps.db.selectFrom('reports').select('version').where('id', '=', r.id).executeTakeFirstOrThrow()).version,
+    reporter: CONTACT_ROLES.includes(staff.role)
+      ? { name: r.reporter_name, phone: r.reporter_phone, email: r.reporter_email, hide_name: r.hide_name }
+      : null,
+    allowed_actions: allowedActions(staff, r),
+    media: media.map((m) => ({ id: m.id, kind: m.kind, event_id: m.event_id, ...mediaUrls(m.id, !!m.thumb_key) })),
+    timeline: events.map((e) => ({
+      id: e.id, type: e.type, public: e.public, from_status: e.from_status, to_status: e.to_status, note: e.note, reason: e.reason,
+      actor: e.actor_name, unit: e.unit_name_vi ? { name_vi: e.unit_name_vi, name_en: e.unit_name_en } : null, created_at: e.created_at.toISOString(),
+    })),
+    audit: audit.map((a) => ({ id: a.id, action: a.action, actor: a.display_name, reason: a.reason, created_at: a.created_at.toISOString() })),
+    templates: templates.map((t) => ({ id: t.id, title: t.title, body_vi: t.body_vi, body_en: t.body_en })),
+  };
+}

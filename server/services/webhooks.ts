@@ -1,0 +1,109 @@
+import crypto from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+import {
+  insertDeliveries, leaseDueDeliveries, listActiveWebhooks, lockUndispatched, markDispatched, markOutboxDeliveredWhenComplete,
+  recordDeliveryResult,
+} from '../db/webhooks.repo.js';
+import type { Logger } from '../log.js';
+
+const BATCH = 100;
+const TIMEOUT_MS = 10_000;
+const MAX_BACKOFF_MS = 60 * 60_000;
+
+/** Receivers verify: hex HMAC-SHA256 over `${timestamp}.${body}` with the webhook's secret. */
+export function signWebhook(secret: string, timestamp: string, body: string): string {
+  return crypto.createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+}
+
+export function backoffMs(attempts: number): number {
+  return Math.min(10_000 * 2 ** (attempts - 1), MAX_BACKOFF_MS);
+}
+
+/** Turns pending outbox events into one delivery per interested webhook. */
+export async function dispatchOutbox(db: Kysely<Database>, now = new Date()): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const events = await lockUndispatched(trx, BATCH);
+    if (!events.length) return 0;
+    const hooks = await listActiveWebhooks(trx);
+    const deliveries: { outbox_id: string; webhook_id: number }[] = [];
+    const unwanted: string[] = [];
+    for (const e of events) {
+      const targets = hooks.filter((h) => h.events.includes(e.type) && (h.unit_id === null || h.unit_id === e.unit_id));
+      if (!targets.length) unwanted.push(e.id);
+      for (const h of targets) deliveries.push({ outbox_id: e.id, webhook_id: h.id });
+    }
+    await insertDeliveries(trx, deliveries);
+    await markDispatched(trx, events.map((e) => e.id), now, unwanted);
+    return events.length;
+  });
+}
+
+/**
+ * Sends due deliveries, with no transaction open during the HTTP calls (the
+ * embedded engine has a single connection). Receivers de-duplicate on the
+ * event id, since a crash after sending but before recording resends.
+ */
+export async function deliverDue(db: Kysely<Database>, logger?: Logger, now = new Date()): Promise<number> {
+  const due = await db.transaction().execute((trx) => leaseDueDeliveries(trx, now, 2 * TIMEOUT_MS + 5_000, 20));
+  await Promise.all(due.map(async (d) => {
+    const body = JSON.stringify({ id: d.event_id, type: d.type, created_at: d.created_at.toISOString(), data: JSON.parse(d.payload) });
+    const timestamp = String(Math.floor(now.getTime() / 1000));
+    let status: number | null = null;
+    let error: string | null = null;
+    try {
+      const res = await fetch(d.url, {
+        method: 'POST',
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+        headers: {
+          'content-type': 'application/json',
+          'x-civic-event-id': d.event_id,
+          'x-civic-event-type': d.type,
+          'x-civic-timestamp': timestamp,
+          'x-civic-signature': `sha256=${signWebhook(d.secret, timestamp, body)}`,
+        },
+      });
+      status = res.status;
+      await res.body?.cancel();
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e);
+    }
+    const delivered = status !== null && status >= 200 && status < 300;
+    const attempts = d.attempts + 1;
+    const at = new Date();
+    await db.transaction().execute(async (trx) => {
+      await recordDeliveryResult(trx, d.id, {
+        delivered, status, error: delivered ? null : error ?? `HTTP ${status}`, attempts,
+        nextAttemptAt: new Date(at.getTime() + backoffMs(attempts)), at,
+      });
+      if (delivered) await markOutboxDeliveredWhenComplete(trx, d.outbox_id, at);
+    });
+    if (!delivered) logger?.warn({ delivery: d.id, status, error, attempts }, 'webhook delivery failed');
+  }));
+  return due.length;
+}
+
+/** The background loop: dispatch, deliver, repeat; never overlapping itself. */
+export function startOutboxWorker(db: Kysely<Database>, logger: Logger, intervalMs = 2000): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  let stopped = false;
+  const tick = async () => {
+    try {
+      while ((await dispatchOutbox(db)) > 0 && !stopped);
+      await deliverDue(db, logger);
+    } catch (error) {
+      logger.error({ err: error }, 'outbox worker failed; will retry');
+    }
+  };
+  const timer = setInterval(() => {
+    if (!running) running = tick().finally(() => (running = undefined));
+  }, intervalMs);
+  timer.unref();
+  return async () => {
+    stopped = true;
+    clearInterval(timer);
+    await running;
+  };
+}
