@@ -19,6 +19,7 @@ import { open311Routes } from './routes/open311.js';
 import { openapiRoutes } from './routes/openapi.js';
 import { reportsRoutes } from './routes/reports.js';
 import { staffRoutes } from './routes/staff.js';
+import { statsRoutes } from './routes/stats.js';
 import type { MediaStorage } from './services/media/storage.js';
 
 export interface AppDeps {
@@ -35,6 +36,7 @@ export function createApi(deps: AppDeps) {
     .route('/config', configRoutes(deps))
     .route('/areas', areasRoutes(deps))
     .route('/', exportRoutes(deps))
+    .route('/', statsRoutes(deps))
     .route('/openapi.json', openapiRoutes(deps))
     .route('/fields', fieldsRoutes(deps))
     .route('/reports', reportsRoutes(deps))

@@ -60,6 +60,9 @@ export const WebhookBody = z.object({
   active: z.boolean().default(true),
 });
 
+/** On update the secret may be left out to keep the current one (it is never sent back). */
+export const WebhookUpdateBody = WebhookBody.extend({ secret: WebhookBody.shape.secret.optional() });
+
 export const CalendarDayBody = z.object({
   day: z.iso.date('day must be YYYY-MM-DD'),
   kind: z.enum(['holiday', 'workday'], { error: 'kind must be holiday or workday' }),

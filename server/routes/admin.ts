@@ -4,6 +4,7 @@ import type { AppDeps } from '../app.js';
 import * as admin from '../services/admin.js';
 import {
   CalendarDayBody, DayParam, FieldUpdateBody, IdParam, NewUserBody, RuleBody, SimulateQuery, UnitBody, UpdateUserBody, WebhookBody,
+  WebhookUpdateBody,
 } from './admin.schema.js';
 import { requireStaff, type StaffEnv } from './session.js';
 import { validate } from './validate.js';
@@ -42,9 +43,13 @@ export const adminRoutes = (deps: AppDeps) => {
     .get('/routing/simulate', validate('query', SimulateQuery), async (c) => c.json(await admin.simulateRouting(db, c.req.valid('query'))))
     .get('/webhooks', async (c) => c.json(await admin.listWebhooks(db)))
     .post('/webhooks', validate('json', WebhookBody), async (c) => c.json(await admin.saveWebhook(db, c.var.staff, undefined, c.req.valid('json')), 201))
-    .put('/webhooks/:id', validate('param', IdParam), validate('json', WebhookBody), async (c) =>
+    .put('/webhooks/:id', validate('param', IdParam), validate('json', WebhookUpdateBody), async (c) =>
       c.json(await admin.saveWebhook(db, c.var.staff, c.req.valid('param').id, c.req.valid('json'))),
     )
+    .delete('/webhooks/:id', validate('param', IdParam), async (c) => {
+      await admin.removeWebhook(db, c.var.staff, c.req.valid('param').id);
+      return c.json({ ok: true });
+    })
     .get('/webhook-deliveries', validate('query', DeliveriesQuery), async (c) => {
       const q = c.req.valid('query');
       return c.json(await admin.listDeliveries(db, q.webhook, q.limit));

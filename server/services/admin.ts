@@ -164,14 +164,23 @@ export async function listWebhooks(db: Db) {
   return hooks;
 }
 
-export async function saveWebhook(db: Db, actor: StaffContext, id: number | undefined, input: { unit_id: number | null; url: string; secret: string; events: string[]; active: boolean }) {
+export async function saveWebhook(db: Db, actor: StaffContext, id: number | undefined, input: { unit_id: number | null; url: string; secret?: string; events: string[]; active: boolean }) {
   await assertUnit(db, input.unit_id);
+  if (id === undefined && !input.secret) throw validationFailed({ secret: 'A new webhook needs a secret' });
   return db.transaction().execute(async (trx) => {
     let hookId = id;
-    if (hookId === undefined) hookId = (await trx.insertInto('webhooks').values(input).returning('id').executeTakeFirstOrThrow()).id;
+    if (hookId === undefined) hookId = (await trx.insertInto('webhooks').values({ ...input, secret: input.secret! }).returning('id').executeTakeFirstOrThrow()).id;
     else if (Number((await trx.updateTable('webhooks').set(input).where('id', '=', hookId).executeTakeFirst()).numUpdatedRows) === 0) throw notFound('Webhook');
     await insertAudit(trx, { actorId: actor.userId, action: id ? 'webhook.update' : 'webhook.create', entity: 'webhook', entityId: String(hookId), after: { ...input, secret: '[set]' } });
     return { id: hookId };
+  });
+}
+
+export async function removeWebhook(db: Db, actor: StaffContext, id: number) {
+  await db.transaction().execute(async (trx) => {
+    const r = await trx.deleteFrom('webhooks').where('id', '=', id).executeTakeFirst();
+    if (Number(r.numDeletedRows) === 0) throw notFound('Webhook');
+    await insertAudit(trx, { actorId: actor.userId, action: 'webhook.delete', entity: 'webhook', entityId: String(id) });
   });
 }
 

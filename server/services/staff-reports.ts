@@ -344,12 +344,13 @@ export async function staffReportDetail(deps: StaffDeps, staff: StaffContext, co
   ]);
   return {
     ...reportRowToPublic(r, now),
-    version: (await deps.db.selectFrom('reports').select('version').where('id', '=', r.id).executeTakeFirstOrThrow()).version,
+    ...(await deps.db.selectFrom('reports as x').leftJoin('routing_rules as rr', 'rr.id', 'x.rule_id')
+      .select(['x.version', 'x.declined_at', 'x.rule_id', 'rr.name as rule_name']).where('x.id', '=', r.id).executeTakeFirstOrThrow()),
     reporter: CONTACT_ROLES.includes(staff.role)
       ? { name: r.reporter_name, phone: r.reporter_phone, email: r.reporter_email, hide_name: r.hide_name }
       : null,
     allowed_actions: allowedActions(staff, r),
-    media: media.map((m) => ({ id: m.id, kind: m.kind, event_id: m.event_id, ...mediaUrls(m.id, !!m.thumb_key) })),
+    media: media.map((m) => ({ id: m.id, kind: m.kind, mime: m.mime, event_id: m.event_id, ...mediaUrls(m.id, !!m.thumb_key) })),
     timeline: events.map((e) => ({
       id: e.id, type: e.type, public: e.public, from_status: e.from_status, to_status: e.to_status, note: e.note, reason: e.reason,
       actor: e.actor_name, unit: e.unit_name_vi ? { name_vi: e.unit_name_vi, name_en: e.unit_name_en } : null, created_at: e.created_at.toISOString(),
