@@ -8,6 +8,7 @@ import type { Database } from './db/database.js';
 import { errorBody, handleError } from './errors.js';
 import type { Logger } from './log.js';
 import { areasRoutes } from './routes/areas.js';
+import { assistantRoutes } from './routes/assistant.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { configRoutes } from './routes/config.js';
@@ -17,6 +18,7 @@ import { healthRoutes } from './routes/health.js';
 import { mediaRoutes } from './routes/media.js';
 import { open311Routes } from './routes/open311.js';
 import { openapiRoutes } from './routes/openapi.js';
+import { planningRoutes, planningTileRoutes } from './routes/planning.js';
 import { reportsRoutes } from './routes/reports.js';
 import { staffRoutes } from './routes/staff.js';
 import { statsRoutes } from './routes/stats.js';
@@ -40,9 +42,11 @@ export function createApi(deps: AppDeps) {
     .route('/openapi.json', openapiRoutes(deps))
     .route('/fields', fieldsRoutes(deps))
     .route('/reports', reportsRoutes(deps))
+    .route('/assistant', assistantRoutes(deps))
     .route('/auth', authRoutes(deps))
     .route('/staff', staffRoutes(deps))
-    .route('/admin', adminRoutes(deps));
+    .route('/admin', adminRoutes(deps))
+    .route('/planning', planningRoutes(deps));
 }
 
 export type AppType = ReturnType<typeof createApi>;
@@ -54,6 +58,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api', createApi(deps));
   app.route('/media', mediaRoutes(deps));
   app.route('/open311/v2', open311Routes(deps));
+  app.route('/tiles/planning', planningTileRoutes(deps));
   app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}`), 404));
 
   const root = path.relative(process.cwd(), deps.config.dashboardDir) || '.';

@@ -126,6 +126,7 @@ export interface ReportTable {
   manage_token_hash: string | null;
   needs_review: Generated<boolean>;
   version: Generated<number>;
+  rating_satisfied: boolean | null;
   declined_at: NullableTimestamp;
   rule_id: number | null;
   external_source: string | null;
@@ -360,6 +361,52 @@ export interface SchemaMigrationTable {
   applied_at: Generated<Date>;
 }
 
+export type PlanLevel = 'general' | 'zoning' | 'detailed';
+export type PlanStatus = 'in_force' | 'superseded';
+
+export interface LandUseClassTable {
+  code: string;
+  grp: 'agricultural' | 'non_agricultural' | 'unused';
+  name_vi: string;
+  name_en: string;
+  color: string;
+  sort_order: number;
+}
+export type LandUseClassRow = Selectable<LandUseClassTable>;
+
+export interface PlanTable {
+  id: Generated<number>;
+  name: string;
+  level: PlanLevel;
+  authority: string | null;
+  decision_number: string | null;
+  decision_date: ColumnType<string | null, string | null | undefined, string | null>;
+  scale: string | null;
+  status: Generated<PlanStatus>;
+  source: string;
+  is_demo: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+export type PlanRow = Selectable<PlanTable>;
+export type NewPlanRow = Insertable<PlanTable>;
+
+export interface PlanningZoneTable {
+  id: Generated<number>;
+  plan_id: number;
+  land_use_code: string;
+  label: string | null;
+  max_height_m: number | null;
+  max_floors: number | null;
+  density_pct: number | null;
+  far: number | null;
+  min_lot_m2: number | null;
+  notes: string | null;
+  source_ref: string | null;
+  area_m2: number;
+  geom: Geometry;
+}
+export type PlanningZoneRow = Selectable<PlanningZoneTable>;
+
 export interface Database {
   admin_areas: AdminAreaTable;
   fields: FieldTable;
@@ -388,4 +435,7 @@ export interface Database {
   report_attributes: ReportAttributeTable;
   external_updates: ExternalUpdateTable;
   schema_migrations: SchemaMigrationTable;
+  land_use_classes: LandUseClassTable;
+  plans: PlanTable;
+  planning_zones: PlanningZoneTable;
 }

@@ -187,7 +187,7 @@ async function insertReportBatch(trx: Transaction<Database>, batch: SeedReportRo
         reporter_name: r.reporter_name, reporter_phone: r.reporter_phone, reporter_email: r.reporter_email,
         hide_name: r.hide_name, follower_count: r.follower_count, source: r.source,
         created_at: iso(r.created_at), updated_at: iso(r.updated_at), assigned_at: iso(r.assigned_at), due_at: iso(r.due_at),
-        resolved_at: iso(r.resolved_at), closed_at: iso(r.closed_at),
+        resolved_at: iso(r.resolved_at), closed_at: iso(r.closed_at), rating_satisfied: r.rating?.satisfied ?? null,
       })) as never)
       .execute();
     const events = rows.flatMap((r) => r.events.map((e) => ({ report_id: r.id, public: true, ...e, created_at: e.created_at.toISOString() })));
@@ -206,7 +206,7 @@ const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const REPORT_COLUMNS = [
   'id', 'code', 'field_code', 'title', 'description', 'status', 'geom', 'h3_r5', 'h3_r6', 'h3_r7', 'h3_r8', 'h3_r9',
   'ward_id', 'district_id', 'unit_id', 'reporter_name', 'reporter_phone', 'reporter_email', 'hide_name',
-  'follower_count', 'source', 'created_at', 'updated_at', 'assigned_at', 'due_at', 'resolved_at', 'closed_at',
+  'follower_count', 'source', 'created_at', 'updated_at', 'assigned_at', 'due_at', 'resolved_at', 'closed_at', 'rating_satisfied',
 ];
 const EVENT_COLUMNS = ['report_id', 'type', 'from_status', 'to_status', 'public', 'note', 'actor_id', 'unit_id', 'created_at'];
 const RATING_COLUMNS = ['report_id', 'satisfied', 'comment', 'created_at'];
@@ -223,7 +223,7 @@ function reportLine(r: SeedReportRow): string {
     r.h3_r5, r.h3_r6, r.h3_r7, r.h3_r8, r.h3_r9, r.ward_id, r.district_id, num(r.unit_id),
     text(r.reporter_name), text(r.reporter_phone), text(r.reporter_email), r.hide_name ? 't' : 'f',
     r.follower_count, text(r.source), time(r.created_at), time(r.updated_at), time(r.assigned_at),
-    time(r.due_at), time(r.resolved_at), time(r.closed_at),
+    time(r.due_at), time(r.resolved_at), time(r.closed_at), r.rating ? (r.rating.satisfied ? 't' : 'f') : '',
   ].join(',') + '\n';
 }
 

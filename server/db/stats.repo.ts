@@ -56,14 +56,9 @@ export function metricColumns(now: Date) {
     percentile_cont(0.5) within group (order by ${handlingHours}) filter (where r.resolved_at is not null) as median_handling_hours,
     avg(${speedScore}) filter (where r.resolved_at is not null and r.due_at is not null) as speed,
     count(*) filter (where r.resolved_at is not null and r.reopen_count = 0)::int as never_reopened,
-    count(lr.satisfied)::int as rated,
-    count(*) filter (where lr.satisfied)::int as satisfied`;
+    count(r.rating_satisfied)::int as rated,
+    count(*) filter (where r.rating_satisfied)::int as satisfied`;
 }
-
-// The latest rating of each report, joined only where the console needs satisfaction.
-const latestRating = sql`left join lateral (
-    select satisfied from ratings rt where rt.report_id = r.id order by rt.created_at desc limit 1
-  ) lr on r.status in ('resolved', 'closed')`;
 
 export interface MetricRow {
   total: number;
@@ -79,7 +74,7 @@ export interface MetricRow {
 }
 
 export async function selectMetrics(db: Kysely<Database>, f: StatsFilter, now: Date): Promise<MetricRow> {
-  const { rows } = await sql<MetricRow>`select ${metricColumns(now)} from reports r ${latestRating} where ${filterSql(f)}`.execute(db);
+  const { rows } = await sql<MetricRow>`select ${metricColumns(now)} from reports r where ${filterSql(f)}`.execute(db);
   return rows[0];
 }
 
@@ -95,7 +90,7 @@ export async function selectAreaMetrics(db: Kysely<Database>, level: 'district' 
   const { rows } = await sql<MetricRow & { id: number; code: string; name_vi: string; name_en: string }>`
     with m as (
       select ${key} as area_id, ${metricColumns(now)}
-      from reports r ${latestRating}
+      from reports r
       where ${filterSql(f)}
       group by 1
     )
@@ -112,7 +107,7 @@ export async function selectAreaMetrics(db: Kysely<Database>, level: 'district' 
 export async function selectUnitMetrics(db: Kysely<Database>, f: StatsFilter, now: Date) {
   const { rows } = await sql<MetricRow & { id: number; name_vi: string; name_en: string; kind: string }>`
     with m as (
-      select r.unit_id, ${metricColumns(now)} from reports r ${latestRating}
+      select r.unit_id, ${metricColumns(now)} from reports r
       where ${filterSql(f)} and r.unit_id is not null group by 1
     )
     select u.id, u.name_vi, u.name_en, u.kind, m.* from m join units u on u.id = m.unit_id order by m.total desc`.execute(db);

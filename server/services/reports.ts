@@ -337,6 +337,7 @@ export async function rateReport(deps: ReportsDeps, code: string, rating: { mana
       throw new DomainError(409, 'not_resolved', 'A report can be rated only after it has been resolved');
     }
     await trx.insertInto('ratings').values({ report_id: r.id, satisfied: rating.satisfied, comment: rating.comment ?? null, created_at: now }).execute();
+    await updateReport(trx, r.id, { rating_satisfied: rating.satisfied });
     await insertReportEvent(trx, {
       report_id: r.id, type: 'rated', public: true, created_at: now,
       note: rating.satisfied ? 'Người dân hài lòng' : 'Người dân chưa hài lòng',

@@ -19,7 +19,7 @@ describe('province map', () => {
   it('draws the province offline on a wall-sized screen', async () => {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     const problems = watchPage(page, server.url);
-    await page.goto(server.url);
+    await page.goto(`${server.url}/areas`);
     await waitForMap(page);
 
     await page.locator('header', { hasText: 'Phản ánh hiện trường — Đắk Lắk' }).waitFor();
@@ -40,7 +40,7 @@ describe('province map', () => {
   it('switches to English and names the ward under the pointer', async () => {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     const problems = watchPage(page, server.url);
-    await page.goto(server.url);
+    await page.goto(`${server.url}/areas`);
     await waitForMap(page);
 
     await page.getByRole('button', { name: 'EN' }).click();
@@ -62,7 +62,7 @@ describe('province map', () => {
   it('fits a phone screen', async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     const problems = watchPage(page, server.url);
-    await page.goto(server.url);
+    await page.goto(`${server.url}/areas`);
     await waitForMap(page);
 
     await page.screenshot({ path: screenshotPath('province-map-phone.png') });

@@ -246,8 +246,8 @@ for (const engine of ENGINES) {
       const unhappy = await rate({ manage_token: created.manage_token, satisfied: false, comment: 'Vẫn còn ổ gà' });
       expect(unhappy.status).toBe(200);
       expect((await unhappy.json()).status).toBe('reopened');
-      const row = await db.selectFrom('reports').select(['id', 'status', 'reopen_count', 'resolved_at']).where('code', '=', created.code).executeTakeFirstOrThrow();
-      expect(row).toMatchObject({ status: 'reopened', reopen_count: 1, resolved_at: null });
+      const row = await db.selectFrom('reports').select(['id', 'status', 'reopen_count', 'resolved_at', 'rating_satisfied']).where('code', '=', created.code).executeTakeFirstOrThrow();
+      expect(row).toMatchObject({ status: 'reopened', reopen_count: 1, resolved_at: null, rating_satisfied: false });
       const ratings = await db.selectFrom('ratings').select(['satisfied', 'comment']).where('report_id', '=', row.id).execute();
       expect(ratings).toEqual([{ satisfied: false, comment: 'Vẫn còn ổ gà' }]);
       const outbox = await db.selectFrom('outbox').select('type').where('report_id', '=', row.id).where('type', '=', 'report.reopened').execute();

@@ -26,14 +26,15 @@ describe('demo seed [embedded, own database]', () => {
   afterAll(async () => engineOf(db).close());
 
   it('writes the reports with consistent areas, H3 cells and timelines', async () => {
-    const { rows } = await sql<{ n: number; outside: number; wrong_district: number; no_events: number; bad_h3: number }>`
+    const { rows } = await sql<{ n: number; outside: number; wrong_district: number; no_events: number; bad_h3: number; rating_mismatch: number }>`
       select count(*)::int as n,
         count(*) filter (where not ST_Covers(w.geom, r.geom))::int as outside,
         count(*) filter (where r.district_id <> w.parent_id)::int as wrong_district,
         count(*) filter (where not exists (select 1 from report_events e where e.report_id = r.id))::int as no_events,
-        count(*) filter (where r.h3_r9 = 0 or r.h3_r5 = r.h3_r9)::int as bad_h3
+        count(*) filter (where r.h3_r9 = 0 or r.h3_r5 = r.h3_r9)::int as bad_h3,
+        count(*) filter (where (r.rating_satisfied is not null) <> exists (select 1 from ratings t where t.report_id = r.id))::int as rating_mismatch
       from reports r join admin_areas w on w.id = r.ward_id`.execute(db);
-    expect(rows[0]).toEqual({ n: 1500, outside: 0, wrong_district: 0, no_events: 0, bad_h3: 0 });
+    expect(rows[0]).toEqual({ n: 1500, outside: 0, wrong_district: 0, no_events: 0, bad_h3: 0, rating_mismatch: 0 });
     const finished = await db.selectFrom('reports').select(sql<number>`count(*)::int`.as('n'))
       .where('status', 'in', ['resolved', 'closed']).where('resolved_at', 'is', null).executeTakeFirstOrThrow();
     expect(finished.n).toBe(0);

@@ -56,6 +56,7 @@ async function seedMonth(db: Kysely<Database>) {
       status: r.status, ...h3CellsForPoint([r.at[0], r.at[1]]), ward_id: ward.id, district_id: ward.parent_id!, unit_id: unitId,
       created_at: created, due_at: new Date(created.getTime() + r.dueHours * H),
       resolved_at: r.resolvedHours === undefined ? null : new Date(created.getTime() + r.resolvedHours * H), reopen_count: r.reopen ?? 0,
+      rating_satisfied: r.rating ?? null,
     } as never, r.at[0], r.at[1]);
     if (r.rating !== undefined) await db.insertInto('ratings').values({ report_id: report.id, satisfied: r.rating }).execute();
   }
