@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import type { Database } from '../server/db/database.js';
 import { coreEndpoints } from './endpoints/core.js';
 import { staffEndpoints } from './endpoints/staff.js';
 import type { BenchContext, BenchEndpoint } from './types.js';
@@ -124,7 +126,7 @@ function percentile(latency: Record<string, number>, p: number): number {
 }
 
 /** The floor: the same query straight through pg with as many concurrent clients as the API gets. */
-async function measureFloor(pool: pg.Pool, ctx: BenchContext, e: BenchEndpoint): Promise<Measure> {
+async function measureFloor(pool: pg.Pool, db: Kysely<Database>, ctx: BenchContext, e: BenchEndpoint): Promise<Measure> {
   const latencies: number[] = [];
   let errors = 0;
   const end = performance.now() + duration * 1000;
@@ -133,7 +135,8 @@ async function measureFloor(pool: pg.Pool, ctx: BenchContext, e: BenchEndpoint):
       const q = e.floor(ctx);
       const t = performance.now();
       try {
-        await pool.query(q.sql, q.params);
+        if ('run' in q) await q.run(db);
+        else await pool.query(q.sql, q.params);
       } catch (err) {
         if (errors++ === 0) console.warn(`  floor error for ${e.name}: ${(err as Error).message}`);
       }
@@ -146,6 +149,7 @@ async function measureFloor(pool: pg.Pool, ctx: BenchContext, e: BenchEndpoint):
 }
 
 const pool = new pg.Pool({ connectionString: values.db, max: connections + 2 });
+const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: values.db, max: connections + 2 }) }) });
 await ensureLoaded(pool);
 const port = 18_000 + Math.floor(Math.random() * 1000);
 const server = await startServer(port);
@@ -154,7 +158,7 @@ try {
   const ctx = await sampleContext(pool, port);
   for (const e of ENDPOINTS) {
     process.stdout.write(`measuring ${e.name} …\n`);
-    const floor = await measureFloor(pool, ctx, e);
+    const floor = await measureFloor(pool, db, ctx, e);
     const api = await measureApi(port, ctx, e);
     const ratio = (a: number, b: number) => Math.round((a / Math.max(b, 0.01)) * 100) / 100;
     rows.push({ endpoint: e.name, api, floor, ratio_p50: ratio(api.p50, floor.p50), ratio_p95: ratio(api.p95, floor.p95), ratio_p99: ratio(api.p99, floor.p99), ratio_rps: ratio(api.rps, floor.rps) });
@@ -162,6 +166,7 @@ try {
 } finally {
   server.kill('SIGTERM');
   await pool.end();
+  await db.destroy();
 }
 
 const f = (n: number) => n.toFixed(1).padStart(7);

@@ -1,3 +1,5 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../server/db/database.js';
 /** What a bench endpoint sees: samples drawn once from the loaded database. */
 export interface BenchContext {
   points: { lat: number; lon: number }[];
@@ -12,6 +14,10 @@ export interface BenchEndpoint {
   method?: 'GET' | 'POST';
   /** Builds one request; called per request so paths vary. */
   request(ctx: BenchContext): { path: string; body?: string | Buffer; headers?: Record<string, string> };
-  /** The same work as plain SQL, run directly against PostgreSQL: the floor. */
-  floor(ctx: BenchContext): { sql: string; params: unknown[] };
+  /**
+   * The floor: the same work straight against PostgreSQL, without HTTP. Either
+   * literal SQL, or `run` for endpoints whose SQL comes from our query module
+   * (the exact statements the API sends, executed through Kysely's pg driver).
+   */
+  floor(ctx: BenchContext): { sql: string; params: unknown[] } | { run: (db: Kysely<Database>) => Promise<unknown> };
 }

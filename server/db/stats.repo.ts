@@ -1,5 +1,5 @@
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
-import type { Database, ReportStatus } from './database.js';
+import { REPORT_STATUSES, type Database, type ReportStatus } from './database.js';
 
 /**
  * Every console figure comes from this module, with one definition each
@@ -73,15 +73,14 @@ export interface MetricRow {
   satisfied: number;
 }
 
-export async function selectMetrics(db: Kysely<Database>, f: StatsFilter, now: Date): Promise<MetricRow> {
-  const { rows } = await sql<MetricRow>`select ${metricColumns(now)} from reports r where ${filterSql(f)}`.execute(db);
-  return rows[0];
-}
-
-export async function selectStatusCounts(db: Kysely<Database>, f: StatsFilter) {
-  const { rows } = await sql<{ status: ReportStatus; n: number }>`
-    select r.status, count(*)::int as n from reports r where ${filterSql(f)} group by r.status`.execute(db);
-  return rows;
+/** The window's metrics and its count per status, in one scan. */
+export async function selectMetrics(db: Kysely<Database>, f: StatsFilter, now: Date): Promise<MetricRow & { by_status: Record<ReportStatus, number> }> {
+  const perStatus = sql.join(REPORT_STATUSES.map((s) => sql`count(*) filter (where r.status = ${s})::int`), sql`, `);
+  const { rows } = await sql<MetricRow & { statuses: number[] }>`
+    select ${metricColumns(now)}, array[${perStatus}] as statuses from reports r where ${filterSql(f)}`.execute(db);
+  const { statuses, ...metrics } = rows[0];
+  const by_status = Object.fromEntries(REPORT_STATUSES.map((s, i) => [s, statuses[i]])) as Record<ReportStatus, number>;
+  return { ...metrics, by_status };
 }
 
 /** Metrics per area of one level (optionally within a parent), every area listed even when empty. */

@@ -4,7 +4,7 @@ import { findAreaByCode } from '../db/areas.repo.js';
 import { REPORT_STATUSES, type Database, type ReportStatus } from '../db/database.js';
 import {
   SATISFACTION_WEIGHTS, selectAging, selectAreaMetrics, selectHexes, selectHourWeekday, selectMetrics, selectPoints,
-  selectStatusCounts, selectTimeseries, selectUnitMetrics, selectWorstOverdue, type MetricRow, type StatsFilter, type HEX_COLUMNS,
+  selectTimeseries, selectUnitMetrics, selectWorstOverdue, type MetricRow, type StatsFilter, type HEX_COLUMNS,
 } from '../db/stats.repo.js';
 import { validationFailed } from '../errors.js';
 
@@ -89,10 +89,10 @@ export async function summary(db: Kysely<Database>, q: StatsQuery, now = new Dat
   const f = await resolveFilter(db, q, now);
   const span = (Date.parse(f.to) - Date.parse(f.from)) / DAY;
   const previous = { ...f, from: addDays(f.from, -span), to: f.from };
-  const [metrics, statuses, before] = await Promise.all([selectMetrics(db, f, now), selectStatusCounts(db, f), selectMetrics(db, previous, now)]);
+  const [metrics, before] = await Promise.all([selectMetrics(db, f, now), selectMetrics(db, previous, now)]);
   const current = metricsToPublic(metrics);
   const prior = metricsToPublic(before);
-  const by_status = Object.fromEntries(REPORT_STATUSES.map((s) => [s, statuses.find((r) => r.status === s)?.n ?? 0]));
+  const by_status = metrics.by_status;
   const delta = (a: number | null, b: number | null) => (a === null || b === null ? null : round(a - b, 4));
   return {
     window: { from: f.from, to: f.to, time_zone: 'Asia/Ho_Chi_Minh' },

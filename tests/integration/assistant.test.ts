@@ -99,6 +99,17 @@ for (const engine of ENGINES) {
       expect(r.body.reply).toContain(`${land!.name_vi}: ${land!.deadline_days} ngày làm việc`);
     });
 
+    it('answers a planning question at a place through the planning lookup, linking the planning page', async () => {
+      const { app } = await setup();
+      const r = await chat(app, { message: 'quy hoạch ở đây là gì?', location: BMT });
+      expect(r.status).toBe(200);
+      expect(r.body.intent).toBe('planning');
+      expect(r.body.action).toEqual({ type: 'open_planning', url: `/planning?lat=${BMT.lat.toFixed(6)}&lon=${BMT.lon.toFixed(6)}` });
+      expect(r.body.reply.length).toBeGreaterThan(10);
+      const outside = await chat(app, { message: 'what is the zoning here?', location: { lat: 21.0285, lon: 105.8542 } });
+      expect(outside.body.reply).toContain('outside Đắk Lắk');
+    });
+
     it('answers 400 in our error shape for an empty, oversized or malformed message', async () => {
       const { app } = await setup();
       for (const body of [{ message: '' }, { message: '   ' }, { message: 'x'.repeat(501) }, {}, { message: 'hi', state: { step: 'nope' } }, { message: 'hi', location: { lat: 200, lon: 0 } }]) {

@@ -224,3 +224,22 @@ export function submitReport(report: NewReportSubmission, idempotencyKey: string
   });
   return { done, abort: () => xhr.abort() };
 }
+
+// ---------------------------------------------------------------------------
+// Assistant (issue 8)
+
+export type AssistantReply = InferResponseType<typeof api.assistant.$post, 200>;
+export type AssistantState = AssistantReply['state'];
+
+/** One chat turn; the conversation state travels with it, the server keeps none. */
+export async function askAssistant(
+  body: { message: string; lang?: 'vi' | 'en'; state?: AssistantState; location?: { lat: number; lon: number } },
+  signal?: AbortSignal,
+): Promise<AssistantReply> {
+  return unwrap(await api.assistant.$post({ json: body }, { init: { signal } }));
+}
+
+/** The fields a title and description are most likely about, best first. */
+export async function classifyReport(title: string, description: string, signal?: AbortSignal) {
+  return unwrap(await api.assistant.classify.$post({ json: { title, description } }, { init: { signal } }));
+}

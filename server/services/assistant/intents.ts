@@ -56,6 +56,11 @@ export function findCode(message: string): string | undefined {
     const capitals = /^[A-Z]+$/.test(compact);
     if (mixed || capitals) return compact.toUpperCase();
   }
+  // Typed all in lower case ("qmfbtsmp"): only next to a status question, only 8 letters in a row from the
+  // code alphabet. No Vietnamese syllable is 8 letters long, and the alphabet has no i, l or o.
+  if (says(message, 'status')) {
+    for (const word of message.match(/\b[a-z2-9]{8}\b/gi) ?? []) if (isValidCode(word.toUpperCase())) return word.toUpperCase();
+  }
   return undefined;
 }
 

@@ -1,6 +1,6 @@
 import { FIELD_CODES, suggestField } from './classifier.js';
 import { detectIntent, isValidCode, says } from './intents.js';
-import { detectLang } from './text.js';
+import { messageLang } from './text.js';
 import type { AssistantBackend, AssistantContext, AssistantInput, AssistantState, FieldInfo, Intent, Lang, Reply } from './types.js';
 
 const STATUS_NAMES: Record<string, [string, string]> = {
@@ -60,7 +60,8 @@ export class RuleBasedBackend implements AssistantBackend {
   readonly name = 'rules';
 
   async reply(input: AssistantInput, ctx: AssistantContext): Promise<Reply> {
-    const lang = input.lang ?? detectLang(input.message);
+    // The message's own language wins (an English question on the Vietnamese page gets English); `lang` decides the rest.
+    const lang = messageLang(input.message) ?? input.lang ?? 'vi';
     const state = input.state ?? {};
     const { intent, code } = detectIntent(input.message);
 

@@ -58,11 +58,16 @@ const ENGLISH_WORDS = new Set([
   'can', 'file', 'complaint', 'problem', 'tracking', 'code', 'outside', 'house', 'days', 'take', 'rate', 'rating', 'who',
 ]);
 
-/** The language of a message: Vietnamese when it has Vietnamese letters or too few English words. */
-export function detectLang(text: string): 'vi' | 'en' {
+/** The language a message is clearly written in, or undefined when it could be either (short tone-free text). */
+export function messageLang(text: string): 'vi' | 'en' | undefined {
   if (VIETNAMESE_MARKS.test(text)) return 'vi';
   const words = normalise(text).trim().split(' ').filter(Boolean);
-  if (!words.length) return 'vi';
+  if (!words.length) return undefined;
   const english = words.filter((w) => ENGLISH_WORDS.has(w)).length;
-  return english >= 1 && english / words.length >= 0.2 ? 'en' : 'vi';
+  return english >= 1 && english / words.length >= 0.2 ? 'en' : undefined;
+}
+
+/** The language of a message: Vietnamese unless it is clearly English. */
+export function detectLang(text: string): 'vi' | 'en' {
+  return messageLang(text) ?? 'vi';
 }

@@ -25,7 +25,7 @@ export type Intent =
 
 export interface AssistantInput {
   message: string;
-  /** Asked-for language; detected from the message when absent. */
+  /** The client's language, used when the message itself could be either (short text without tone marks). */
   lang?: Lang;
   state?: AssistantState;
   /** Where the person is, when the client shares it. */

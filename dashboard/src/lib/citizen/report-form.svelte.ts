@@ -2,6 +2,9 @@ import {
   ApiError, ApiFieldError, fetchAreasAt, fetchNearby, submitReport, type AreasAt, type CreatedReport, type NearbyReport, type UploadHandle,
 } from '../api.js';
 import { i18n, type MessageKey } from '../i18n.svelte.js';
+import { rememberMyReport } from '../pwa/my-reports.js';
+import type { QueuedReport } from '../pwa/outbox-db.js';
+import { outbox } from '../pwa/outbox.svelte.js';
 import { newIdempotencyKey } from './ids.js';
 
 /** The server's limits (server/routes/reports.schema.ts and reports.ts), checked here first so mistakes show at once. */
@@ -77,6 +80,8 @@ export class ReportForm {
   phase = $state<SubmitPhase>('idle');
   progress = $state(0);
   result = $state.raw<CreatedReport | null>(null);
+  /** Kept on this device to send when the network returns (offline, or the upload could not reach the server). */
+  queued = $state.raw<QueuedReport | null>(null);
 
   titleLength = $derived(trimmedLength(this.title));
   descriptionLength = $derived(trimmedLength(this.description));
@@ -247,10 +252,7 @@ export class ReportForm {
     // The same submission retried keeps its key, so a lost answer cannot file it twice.
     if (this.idempotency?.signature !== signature) this.idempotency = { key: newIdempotencyKey(), signature };
 
-    this.phase = 'uploading';
-    this.progress = 0;
-    this.upload = submitReport(
-      {
+    const submission = {
         field: this.field!,
         title: this.title.trim(),
         description: this.description.trim(),
@@ -262,7 +264,13 @@ export class ReportForm {
         hideName: this.hideName,
         photos: this.photos.map((p) => p.file),
         video: this.video?.file,
-      },
+      };
+    // No signal: keep it on the device, marked as waiting for the network, instead of failing.
+    if (!navigator.onLine && outbox.available) return this.enqueue(submission);
+    this.phase = 'uploading';
+    this.progress = 0;
+    this.upload = submitReport(
+      submission,
       this.idempotency.key,
       (fraction) => {
         this.progress = fraction;
@@ -272,13 +280,30 @@ export class ReportForm {
     try {
       this.result = await this.upload.done;
       this.idempotency = undefined;
+      rememberMyReport({ code: this.result.code, title: submission.title, field: submission.field, filedAt: new Date().toISOString(), manageUrl: this.result.manage_url });
       return undefined;
     } catch (error) {
+      // The request never reached the server (or its answer never came back): queue it under the same key.
+      if (error instanceof ApiError && error.status === 0 && outbox.available) {
+        this.phase = 'idle';
+        return this.enqueue(submission);
+      }
       return this.explain(error);
     } finally {
       this.phase = 'idle';
       this.upload = undefined;
     }
+  }
+
+  private async enqueue(submission: Parameters<typeof submitReport>[0]): Promise<undefined> {
+    try {
+      this.queued = await outbox.add(submission, this.idempotency!.key);
+      this.idempotency = undefined;
+    } catch (error) {
+      console.error(error);
+      this.formError = i18n.t('submit.network');
+    }
+    return undefined;
   }
 
   /** Turns a failed submission into messages next to the inputs, or one for the whole form. */
@@ -354,6 +379,7 @@ export class ReportForm {
     this.fileErrors = {};
     this.formError = null;
     this.result = null;
+    this.queued = null;
     this.idempotency = undefined;
     // Contact details stay: the same person is likely to report again.
   }

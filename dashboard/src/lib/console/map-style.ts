@@ -1,0 +1,73 @@
+import type { GeoJSONSourceSpecification, LayerSpecification, StyleSpecification } from 'maplibre-gl';
+import type { AreaCollection } from '../api.js';
+
+/**
+ * The console's offline basemap on a dark background: our own boundaries, no
+ * tiles, glyphs or sprites (there is no server to fetch them from). The
+ * clickable areas (districts, or the wards of the selected district) carry
+ * their choropleth colour in a `fill` property.
+ */
+export const OPS_SOURCES = { province: 'ops-province', districts: 'ops-districts', areas: 'ops-areas', selected: 'ops-selected' } as const;
+export const AREA_FILL_LAYER = 'ops-area-fill';
+
+const EMPTY: AreaCollection = { type: 'FeatureCollection', features: [] };
+
+export const OPS_MAP_COLORS = {
+  background: '#070d1a',
+  land: '#111b2e',
+  districtLine: '#4b6286',
+  areaLine: '#2f4366',
+  provinceLine: '#9fb4d6',
+  selectedLine: '#38bdf8',
+  hover: '#dbeafe',
+};
+
+export function opsStyle(): StyleSpecification {
+  return { version: 8, sources: {}, layers: [{ id: 'background', type: 'background', paint: { 'background-color': OPS_MAP_COLORS.background } }] };
+}
+
+export function opsSources(): Record<string, GeoJSONSourceSpecification> {
+  const src = (): GeoJSONSourceSpecification => ({ type: 'geojson', data: EMPTY, promoteId: 'code' });
+  return { [OPS_SOURCES.province]: src(), [OPS_SOURCES.districts]: src(), [OPS_SOURCES.areas]: src(), [OPS_SOURCES.selected]: src() };
+}
+
+const width = (z7: number, z10: number, z14: number) => ['interpolate', ['linear'], ['zoom'], 7, z7, 10, z10, 14, z14] as unknown as number;
+
+/** Land, choropleth fills, lines, then the selection outline on top. */
+export function opsLayers(): LayerSpecification[] {
+  return [
+    { id: 'ops-land', type: 'fill', source: OPS_SOURCES.province, paint: { 'fill-color': OPS_MAP_COLORS.land } },
+    {
+      id: AREA_FILL_LAYER,
+      type: 'fill',
+      source: OPS_SOURCES.areas,
+      paint: {
+        'fill-color': ['coalesce', ['get', 'fill'], OPS_MAP_COLORS.land],
+        'fill-opacity': [
+          'case',
+          ['boolean', ['feature-state', 'hover'], false],
+          0.95,
+          ['has', 'fill'],
+          ['coalesce', ['get', 'fillOpacity'], 0.7],
+          0.01,
+        ],
+      },
+    },
+    {
+      id: 'ops-area-hover',
+      type: 'line',
+      source: OPS_SOURCES.areas,
+      paint: { 'line-color': OPS_MAP_COLORS.hover, 'line-width': 2, 'line-opacity': ['case', ['boolean', ['feature-state', 'hover'], false], 0.9, 0] },
+    },
+    { id: 'ops-area-line', type: 'line', source: OPS_SOURCES.areas, layout: { 'line-join': 'round' }, paint: { 'line-color': OPS_MAP_COLORS.areaLine, 'line-width': width(0.6, 1, 1.6) } },
+    { id: 'ops-district-line', type: 'line', source: OPS_SOURCES.districts, layout: { 'line-join': 'round' }, paint: { 'line-color': OPS_MAP_COLORS.districtLine, 'line-width': width(1.1, 1.8, 3) } },
+    { id: 'ops-province-line', type: 'line', source: OPS_SOURCES.province, layout: { 'line-join': 'round' }, paint: { 'line-color': OPS_MAP_COLORS.provinceLine, 'line-width': width(1.8, 2.6, 3.5) } },
+    {
+      id: 'ops-selected-line',
+      type: 'line',
+      source: OPS_SOURCES.selected,
+      layout: { 'line-join': 'round' },
+      paint: { 'line-color': OPS_MAP_COLORS.selectedLine, 'line-width': width(2.5, 3.5, 5) },
+    },
+  ];
+}

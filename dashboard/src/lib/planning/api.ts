@@ -1,0 +1,39 @@
+import type { InferResponseType } from 'hono/client';
+import { api, ApiError } from '../api.js';
+
+export type PlanningLookup = InferResponseType<typeof api.planning.lookup.$get, 200>;
+export type PlanningZone = PlanningLookup['zones'][number];
+export type LandUse = InferResponseType<(typeof api.planning)['land-uses']['$get'], 200>['land_uses'][number];
+
+async function unwrap<T>(res: { ok: boolean; status: number; json(): Promise<unknown> }): Promise<T> {
+  if (res.ok) return (await res.json()) as T;
+  let code = 'http_error';
+  let message = `HTTP ${res.status}`;
+  try {
+    const body = (await res.json()) as { error?: { code?: string; message?: string } };
+    code = body.error?.code ?? code;
+    message = body.error?.message ?? message;
+  } catch {
+    // Not our error shape; the status is all we know.
+  }
+  throw new ApiError(res.status, code, message);
+}
+
+/** Every plan zone at a point, most detailed plan first. */
+export async function lookupPlanning(lat: number, lon: number, signal?: AbortSignal): Promise<PlanningLookup> {
+  return unwrap(await api.planning.lookup.$get({ query: { lat: String(lat), lon: String(lon) } }, { init: { signal } }));
+}
+
+export async function fetchLandUses(signal?: AbortSignal): Promise<LandUse[]> {
+  return (await unwrap<{ land_uses: LandUse[] }>(await api.planning['land-uses'].$get(undefined, { init: { signal } }))).land_uses;
+}
+
+/** Parses "12.6667, 108.0383" (lat, lon) or "12.6667 108.0383"; undefined when it is not a coordinate pair. */
+export function parseLatLon(text: string): { lat: number; lon: number } | undefined {
+  const m = /^\s*(-?\d+(?:\.\d+)?)\s*[,;\s]\s*(-?\d+(?:\.\d+)?)\s*$/.exec(text);
+  if (!m) return undefined;
+  const lat = Number(m[1]);
+  const lon = Number(m[2]);
+  if (Math.abs(lat) > 90 || Math.abs(lon) > 180) return undefined;
+  return { lat, lon };
+}
