@@ -20,6 +20,7 @@ import { open311Routes } from './routes/open311.js';
 import { openapiRoutes } from './routes/openapi.js';
 import { planningRoutes, planningTileRoutes } from './routes/planning.js';
 import { reportsRoutes } from './routes/reports.js';
+import { apiCors, open311Cors, securityHeaders } from './routes/security.js';
 import { staffRoutes } from './routes/staff.js';
 import { statsRoutes } from './routes/stats.js';
 import type { MediaStorage } from './services/media/storage.js';
@@ -55,6 +56,9 @@ export type AppType = ReturnType<typeof createApi>;
 export function createApp(deps: AppDeps) {
   const app = new Hono();
   app.onError(handleError(deps.logger));
+  app.use('*', securityHeaders(deps.config));
+  app.use('/api/*', apiCors(deps.config));
+  app.use('/open311/*', open311Cors());
   app.route('/api', createApi(deps));
   app.route('/media', mediaRoutes(deps));
   app.route('/open311/v2', open311Routes(deps));

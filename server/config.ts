@@ -19,6 +19,7 @@ const ConfigSchema = z.object({
   OPEN311_JURISDICTION_ID: z.preprocess(emptyAsUndefined, z.string().regex(/^[a-z0-9.-]{1,100}$/, 'must be a domain-like id, e.g. daklak.gov.vn').default('daklak.gov.vn')),
   SEED_REPORTS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(2_000_000).default(20_000)),
   DASHBOARD_DIR: z.preprocess(emptyAsUndefined, z.string().default('./dist')),
+  CORS_ORIGINS: z.preprocess(emptyAsUndefined, z.string().regex(/^https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*$/, 'must be a comma-separated list of http(s) origins').optional()),
   WALL_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(24, 'must be at least 24 characters').optional()),
 });
 
@@ -37,6 +38,7 @@ export type Config = {
   seedReports: number;
   dashboardDir: string;
   wallToken?: string;
+  corsOrigins: string[];
 };
 
 export class ConfigError extends Error {
@@ -68,5 +70,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedReports: e.SEED_REPORTS,
     dashboardDir: path.resolve(e.DASHBOARD_DIR),
     wallToken: e.WALL_TOKEN,
+    corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',') : [],
   };
 }

@@ -1,0 +1,45 @@
+import type { MiddlewareHandler } from 'hono';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Config } from '../config.js';
+
+/**
+ * Security headers for every response. The CSP allows what maplibre and
+ * deck.gl need (their workers start from blob: URLs; canvases and tiles use
+ * data:/blob: images) and no inline or foreign script at all.
+ */
+export function securityHeaders(config: Config): MiddlewareHandler {
+  const https = config.publicBaseUrl?.startsWith('https://') ?? false;
+  const styleOrigin = config.mapStyleUrl ? new URL(config.mapStyleUrl).origin : undefined;
+  return secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      workerSrc: ["'self'", 'blob:'],
+      childSrc: ["'self'", 'blob:'],
+      // Svelte and maplibre set style attributes; scripts stay strict.
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:', 'blob:', ...(styleOrigin ? [styleOrigin] : [])],
+      fontSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'", ...(styleOrigin ? [styleOrigin] : [])],
+      manifestSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+    strictTransportSecurity: https ? 'max-age=31536000; includeSubDomains' : false,
+    referrerPolicy: 'strict-origin-when-cross-origin',
+    xFrameOptions: 'DENY',
+    crossOriginOpenerPolicy: 'same-origin',
+    // Open311 clients show our media_url images in their own apps.
+    crossOriginResourcePolicy: false,
+  });
+}
+
+/** CORS: the API only for configured origins; Open311 reads open to any client, as the standard expects. */
+export function apiCors(config: Config): MiddlewareHandler {
+  return cors({ origin: config.corsOrigins, credentials: true, allowHeaders: ['Content-Type', 'X-CSRF-Token', 'Idempotency-Key'] });
+}
+
+export const open311Cors = (): MiddlewareHandler => cors({ origin: '*', allowMethods: ['GET', 'POST'], allowHeaders: ['Content-Type', 'Idempotency-Key'] });
