@@ -20,6 +20,8 @@ const ConfigSchema = z.object({
   SEED_REPORTS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(2_000_000).default(20_000)),
   DASHBOARD_DIR: z.preprocess(emptyAsUndefined, z.string().default('./dist')),
   CORS_ORIGINS: z.preprocess(emptyAsUndefined, z.string().regex(/^https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*$/, 'must be a comma-separated list of http(s) origins').optional()),
+  SMTP_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional()),
+  MAIL_FROM: z.preprocess(emptyAsUndefined, z.string().default('Phản ánh hiện trường Đắk Lắk <no-reply@localhost>')),
   WALL_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(24, 'must be at least 24 characters').optional()),
 });
 
@@ -39,6 +41,8 @@ export type Config = {
   dashboardDir: string;
   wallToken?: string;
   corsOrigins: string[];
+  smtpUrl?: string;
+  mailFrom: string;
 };
 
 export class ConfigError extends Error {
@@ -71,5 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dashboardDir: path.resolve(e.DASHBOARD_DIR),
     wallToken: e.WALL_TOKEN,
     corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',') : [],
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
   };
 }

@@ -9,7 +9,10 @@ import { migrate } from './db/migrate.js';
 import { createLogger } from './log.js';
 import { ensureCalendar } from './services/calendar.js';
 import { loadGeography } from './services/geography.js';
+import { sendQueuedEmails, smtpMailer } from './services/email.js';
 import { closeUnratedResolved } from './services/jobs.js';
+import { enableEmailNotifications } from './services/notifications.js';
+import { ensureDemoPlan } from './services/planning-demo.js';
 import { startOutboxWorker } from './services/webhooks.js';
 import { LocalDiskStorage } from './services/media/storage.js';
 import { DEMO_LOGINS, hasReports, seedDemo } from './services/seed.js';
@@ -39,6 +42,7 @@ if (await loadGeography(db)) logger.info('loaded the Đắk Lắk geography');
 await ensureCalendar(db);
 
 // Production databases get demo data only on request (npm run db:seed).
+if (engine.kind === 'embedded' && (await ensureDemoPlan(db))) logger.info('seeded the demo planning layer (marked demo)');
 if (engine.kind === 'embedded' && !(await hasReports(db)) && config.seedReports > 0) {
   logger.info({ reports: config.seedReports }, 'seeding demo data (first start)');
   await seedDemo(db, { reports: config.seedReports, seed: 1, onProgress: (done, total) => process.stdout.write(`\r  seeding ${done}/${total}`) });
@@ -58,6 +62,17 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
 });
 
 const stopOutbox = startOutboxWorker(db, logger);
+enableEmailNotifications(!!config.smtpUrl);
+const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : undefined;
+let mailing = false;
+const mailTimer = setInterval(() => {
+  if (!mailer || mailing) return;
+  mailing = true;
+  sendQueuedEmails(db, mailer, config.publicBaseUrl, logger)
+    .catch((err) => logger.error({ err }, 'e-mail worker failed'))
+    .finally(() => (mailing = false));
+}, 5_000);
+mailTimer.unref();
 const closer = setInterval(() => {
   closeUnratedResolved(db).catch((err) => logger.error({ err }, 'auto-close failed'));
 }, 10 * 60_000);
@@ -72,6 +87,7 @@ async function shutdown(signal: string) {
   const forced = setTimeout(() => process.exit(1), 10_000);
   forced.unref();
   clearInterval(closer);
+  clearInterval(mailTimer);
   server.close(async () => {
     await stopOutbox();
     await engine.close();

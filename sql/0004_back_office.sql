@@ -116,6 +116,9 @@ CREATE TABLE notifications (
   message_vi  text NOT NULL,
   message_en  text NOT NULL,
   sent_at     timestamptz,
+  -- An e-mail being sent by a worker; another may take it once this passes.
+  lease_until timestamptz,
   created_at  timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX notifications_report_idx ON notifications (report_id, id);
+CREATE INDEX notifications_email_pending_idx ON notifications (id) WHERE channel = 'email' AND sent_at IS NULL;

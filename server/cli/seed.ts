@@ -4,6 +4,7 @@ import { createDb } from '../db/create-db.js';
 import { engineOf } from '../db/engine.js';
 import { migrate } from '../db/migrate.js';
 import { loadGeography } from '../services/geography.js';
+import { ensureDemoPlan } from '../services/planning-demo.js';
 import { DEMO_LOGINS, seedDemo } from '../services/seed.js';
 
 // npm run db:seed -- --reports 100000 [--seed 7]
@@ -39,6 +40,7 @@ const engine = engineOf(db);
 try {
   await migrate(db);
   if (await loadGeography(db)) console.log('Loaded the Đắk Lắk geography.');
+  if (await ensureDemoPlan(db)) console.log('Loaded the demo planning layer (marked demo).');
   console.log(`Seeding ${reports.toLocaleString('en-US')} reports (seed ${seed}) into the ${engine.kind} engine…`);
   const result = await seedDemo(db, {
     reports,

@@ -304,6 +304,7 @@ export interface NotificationTable {
   message_vi: string;
   message_en: string;
   sent_at: NullableTimestamp;
+  lease_until: NullableTimestamp;
   created_at: Generated<Date>;
 }
 

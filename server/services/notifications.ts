@@ -13,18 +13,32 @@ const MESSAGES: Record<string, [string, string]> = {
   closed: ['Phản ánh đã kết thúc.', 'Your report is closed.'],
 };
 
+let emailEnabled = false;
+
+/** Called once at startup: e-mail notifications are queued only when SMTP is configured. */
+export function enableEmailNotifications(enabled: boolean): void {
+  emailEnabled = enabled;
+}
+
 /**
  * One notification per public change for the reporter and each follower,
- * shown on the tracking page. E-mail delivery (when SMTP is configured) reads
- * these rows; it is never done inside the transaction.
+ * shown on the tracking page; plus, when SMTP is configured, a queued e-mail
+ * to each of them who left an address. Sending happens later, outside the
+ * transaction (services/email.ts), so a slow mail server never holds a lock.
  */
 export async function notifyPublicChange(trx: Transaction<Database>, reportId: string, change: string): Promise<void> {
   const [vi, en] = MESSAGES[change] ?? [`Trạng thái mới: ${change}`, `New status: ${change}`];
-  await trx.insertInto('notifications').values({ report_id: reportId, recipient: 'reporter', channel: 'page', status: change, message_vi: vi, message_en: en }).execute();
-  const followers = await trx.selectFrom('report_followers').select('id').where('report_id', '=', reportId).execute();
+  const base = { report_id: reportId, status: change, message_vi: vi, message_en: en };
+  await trx.insertInto('notifications').values({ ...base, recipient: 'reporter', channel: 'page' }).execute();
+  const followers = await trx.selectFrom('report_followers').select(['id', 'email']).where('report_id', '=', reportId).execute();
   if (followers.length) {
-    await trx.insertInto('notifications').values(followers.map((f) => ({
-      report_id: reportId, recipient: 'follower' as const, follower_id: f.id, channel: 'page' as const, status: change, message_vi: vi, message_en: en,
-    }))).execute();
+    await trx.insertInto('notifications').values(followers.map((f) => ({ ...base, recipient: 'follower' as const, follower_id: f.id, channel: 'page' as const }))).execute();
   }
+  if (!emailEnabled) return;
+  const reporter = await trx.selectFrom('reports').select('reporter_email').where('id', '=', reportId).executeTakeFirst();
+  const emails = [
+    ...(reporter?.reporter_email ? [{ ...base, recipient: 'reporter' as const, channel: 'email' as const }] : []),
+    ...followers.filter((f) => f.email).map((f) => ({ ...base, recipient: 'follower' as const, follower_id: f.id, channel: 'email' as const })),
+  ];
+  if (emails.length) await trx.insertInto('notifications').values(emails).execute();
 }

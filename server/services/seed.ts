@@ -139,6 +139,7 @@ async function seedReferenceData(db: Kysely<Database>, wards: Awaited<ReturnType
       ...PROVINCIAL_UNITS.flatMap((u) => u.fields.map((f) => ({ unit_id: id(u.code), field_code: f }))),
     ]);
     await seedRoutingRules(trx, wards, id);
+    await seedResponseTemplates(trx);
     return unitIds;
   });
 }
@@ -170,6 +171,25 @@ async function seedRoutingRules(trx: Transaction<Database>, wards: Awaited<Retur
       keywords: [], unit_id: unitId(wardUnitCode(w.code)), auto_assign: true, active: true,
     });
   }
+}
+
+/** A starting response per field, which units adapt; only into an empty table. */
+async function seedResponseTemplates(trx: Transaction<Database>) {
+  if (await trx.selectFrom('response_templates').select('id').limit(1).executeTakeFirst()) return;
+  await trx.insertInto('response_templates').values([
+    ...SEED_FIELDS.map((f) => ({
+      field_code: f.code,
+      title: `Đã xử lý xong — ${f.name_vi}`,
+      body_vi: `Đơn vị đã kiểm tra hiện trường và xử lý xong vấn đề về ${f.name_vi.toLowerCase()} mà người dân phản ánh. Cảm ơn ông/bà đã thông tin.`,
+      body_en: `We inspected the site and resolved the ${f.name_en.toLowerCase()} problem you reported. Thank you for letting us know.`,
+    })),
+    {
+      field_code: null,
+      title: 'Đã tiếp nhận, đang lên phương án',
+      body_vi: 'Đơn vị đã tiếp nhận phản ánh, đã khảo sát hiện trường và đang lên phương án xử lý. Kết quả sẽ được cập nhật tại đây.',
+      body_en: 'We have received the report, inspected the site and are planning the work. The result will be posted here.',
+    },
+  ]).execute();
 }
 
 async function seedStaff(db: Kysely<Database>, unitIds: Map<string, number>): Promise<Map<string, number>> {

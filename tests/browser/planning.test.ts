@@ -24,7 +24,7 @@ describe('planning lookup page', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    server = await startServer({ seedReports: 20, entry: 'tests/browser/planning-server.ts' });
+    server = await startServer({ seedReports: 20 });
     browser = await launchBrowser();
   });
 

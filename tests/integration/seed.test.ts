@@ -57,6 +57,8 @@ describe('demo seed [embedded, own database]', () => {
   it('ships routing rules that route a new report, and working demo logins', async () => {
     const rules = await db.selectFrom('routing_rules').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
     expect(rules.n).toBeGreaterThan(102);
+    const templates = await db.selectFrom('response_templates').select('field_code').where('field_code', '=', 'road').execute();
+    expect(templates).toHaveLength(1);
     const { app } = testApp(db);
     const power = await (await app.request('/api/reports', { method: 'POST', body: reportForm({ field: 'power', title: 'Mất điện cả khu phố' }) })).json();
     expect(power.unit.name).toMatch(/Điện lực/);

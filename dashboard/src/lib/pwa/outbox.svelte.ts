@@ -29,7 +29,8 @@ class Outbox {
     if (this.started) return;
     this.started = true;
     window.addEventListener('online', () => void this.flush());
-    void this.refresh().then(() => this.flush());
+    // Without a network there is nothing to try; the 'online' event brings us back.
+    void this.refresh().then(() => (navigator.onLine ? this.flush() : undefined));
     this.timer = setInterval(() => {
       if (this.items.some((i) => i.state === 'waiting') && navigator.onLine) void this.flush();
     }, 15_000);
@@ -70,6 +71,7 @@ class Outbox {
 
   private async sendAll() {
     await this.refresh();
+    if (!navigator.onLine) return;
     for (const item of this.items) {
       if (item.state === 'failed') continue;
       await this.update({ ...item, state: 'sending' });

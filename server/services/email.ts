@@ -1,0 +1,66 @@
+import type { Kysely } from 'kysely';
+import nodemailer from 'nodemailer';
+import type { Database } from '../db/database.js';
+import type { Logger } from '../log.js';
+
+export interface Mailer {
+  send(message: { to: string; subject: string; text: string }): Promise<void>;
+}
+
+/** An SMTP mailer from a URL such as smtp://user:pass@mail.example.vn:587. */
+export function smtpMailer(url: string, from: string): Mailer {
+  const transport = nodemailer.createTransport(url);
+  return {
+    async send(m) {
+      await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text });
+    },
+  };
+}
+
+const LEASE_MS = 60_000;
+
+/**
+ * Sends queued e-mail notifications: leases a batch, sends outside any
+ * transaction, then marks each sent. A worker that dies mid-send leaves its
+ * batch to be sent again when the lease ends; for a status e-mail a rare
+ * duplicate is the lesser harm than a lost one.
+ */
+export async function sendQueuedEmails(db: Kysely<Database>, mailer: Mailer, publicBaseUrl: string | undefined, logger?: Logger): Promise<number> {
+  const now = new Date();
+  const leased = await db.transaction().execute(async (trx) => {
+    const rows = await trx
+      .selectFrom('notifications as n')
+      .innerJoin('reports as r', 'r.id', 'n.report_id')
+      .leftJoin('report_followers as f', 'f.id', 'n.follower_id')
+      .where('n.channel', '=', 'email')
+      .where('n.sent_at', 'is', null)
+      .where((eb) => eb.or([eb('n.lease_until', 'is', null), eb('n.lease_until', '<', now)]))
+      .select(['n.id', 'n.message_vi', 'n.message_en', 'r.code', 'r.title', 'n.recipient', 'r.reporter_email', 'f.email as follower_email'])
+      .orderBy('n.id')
+      .limit(20)
+      .forUpdate('n')
+      .skipLocked()
+      .execute();
+    if (rows.length) {
+      await trx.updateTable('notifications').set({ lease_until: new Date(now.getTime() + LEASE_MS) }).where('id', 'in', rows.map((r) => r.id)).execute();
+    }
+    return rows;
+  });
+  for (const n of leased) {
+    const to = n.recipient === 'reporter' ? n.reporter_email : n.follower_email;
+    const link = `${publicBaseUrl ?? ''}/r/${n.code}`;
+    try {
+      if (to) {
+        await mailer.send({
+          to,
+          subject: `[${n.code}] ${n.message_vi}`,
+          text: `${n.message_vi}\n${n.title}\nTheo dõi: ${link}\n\n${n.message_en}\nTrack it: ${link}\n`,
+        });
+      }
+      await db.updateTable('notifications').set({ sent_at: new Date(), lease_until: null }).where('id', '=', n.id).execute();
+    } catch (error) {
+      logger?.warn({ err: error, notification: n.id }, 'e-mail notification failed; will retry after the lease');
+    }
+  }
+  return leased.length;
+}
