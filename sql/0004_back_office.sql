@@ -64,6 +64,9 @@ CREATE INDEX audit_log_entity_idx ON audit_log (entity, entity_id, id);
 ALTER TABLE reports ADD COLUMN version integer NOT NULL DEFAULT 1;
 ALTER TABLE reports ADD COLUMN declined_at timestamptz;
 ALTER TABLE reports ADD COLUMN rule_id integer REFERENCES routing_rules (id);
+-- Merged children point at their parent; without this, every report deletion
+-- scans the whole table for children.
+CREATE INDEX reports_parent_idx ON reports (parent_id) WHERE parent_id IS NOT NULL;
 CREATE INDEX reports_unit_status_created_idx ON reports (unit_id, status, created_at DESC, id DESC);
 CREATE INDEX reports_open_due_idx ON reports (due_at, id) WHERE status IN ('received', 'verified', 'assigned', 'in_progress', 'reopened');
 CREATE INDEX reports_created_desc_idx ON reports (created_at DESC, id DESC);

@@ -1,3 +1,5 @@
+import { h3CellsForPoint } from '../../spatial/h3-cells.js';
+import { newReportCode } from '../../server/services/report-code.js';
 import type { BenchContext, BenchEndpoint } from '../types.js';
 
 // Viewport of about 2 × 1.5 km around a sample point: what a phone shows at zoom ~15.
@@ -89,18 +91,20 @@ export const coreEndpoints: BenchEndpoint[] = [
     },
     floor: (ctx) => {
       const p = ctx.random(ctx.points);
-      // The same writes in one statement: area lookup, report row, its timeline event and outbox row.
+      const h3 = h3CellsForPoint([p.lon, p.lat]);
+      // The same writes in one statement: area lookup, report row (real code and cells, so
+      // the rows it leaves behind are valid reports), its timeline event and outbox row.
       return {
         sql: `with a as (
                 select w.id wid, w.parent_id did from admin_areas w
                 where w.level = 'ward' and ST_Intersects(w.geom, ST_SetSRID(ST_MakePoint($1,$2),4326)) limit 1),
               r as (
                 insert into reports (code, field_code, title, description, geom, h3_r5, h3_r6, h3_r7, h3_r8, h3_r9, ward_id, district_id, due_at)
-                select substr(md5(random()::text), 1, 8), $3, 'bench', 'bench floor row', ST_SetSRID(ST_MakePoint($1,$2),4326), 0, 0, 0, 0, 0, wid, did, now() + interval '5 days'
+                select $4, $3, 'bench', 'bench floor row', ST_SetSRID(ST_MakePoint($1,$2),4326), $5, $6, $7, $8, $9, wid, did, now() + interval '5 days'
                 from a returning id),
               e as (insert into report_events (report_id, type, to_status) select id, 'received', 'received' from r returning id)
               insert into outbox (event_id, type, report_id, payload) select gen_random_uuid()::text, 'report.created', id, '{}' from r`,
-        params: [p.lon, p.lat, ctx.random(ctx.fields)],
+        params: [p.lon, p.lat, ctx.random(ctx.fields), newReportCode(), h3.h3_r5, h3.h3_r6, h3.h3_r7, h3.h3_r8, h3.h3_r9],
       };
     },
   },
