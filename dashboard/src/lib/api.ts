@@ -1,6 +1,7 @@
 import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import { hc, type InferResponseType } from 'hono/client';
 import type { AppType } from '../../../server/app.js';
+import type { CreatedReport } from '../../../server/services/reports.js';
 
 /** The one API client; its types come from the server's routes. */
 export const api = hc<AppType>(`${window.location.origin}/api`);
@@ -76,18 +77,8 @@ export type ReportFeature = ReportPage['features'][number];
 /** A report's handling status, as the server names it. */
 export type ReportStatus = PublicReport['status'];
 
-/** What POST /api/reports answers with 201. */
-export interface CreatedReport {
-  code: string;
-  status: ReportStatus;
-  ward: { code: string; name: string; name_en: string };
-  district: { code: string; name: string; name_en: string };
-  unit?: { id: number; name: string; name_en: string };
-  due_at?: string;
-  manage_token: string;
-  url: string;
-  manage_url: string;
-}
+/** What POST /api/reports answers with 201: the server's own type (multipart is sent by XHR, outside `hc`). */
+export type { CreatedReport };
 
 /** An API error that may name the inputs it is about (400 validation_failed and friends). */
 export class ApiFieldError extends ApiError {
