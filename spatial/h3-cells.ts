@@ -1,4 +1,4 @@
-import { cellToBoundary, cellToParent, getResolution, isValidCell, latLngToCell } from 'h3-js';
+import { cellToBoundary, cellToLatLng, cellToParent, getHexagonEdgeLengthAvg, getResolution, isValidCell, latLngToCell, UNITS } from 'h3-js';
 import type { LngLat } from './types.js';
 import { assertLngLat } from './assert-lng-lat.js';
 
@@ -61,4 +61,16 @@ export function h3CellRing(cell: string): LngLat[] {
   if (!isValidCell(cell)) throw new Error(`Not a valid H3 cell: ${cell}`);
   const ring = cellToBoundary(cell, true) as LngLat[];
   return ring;
+}
+
+/** Returns the centre ([lng, lat]) of an H3 cell. */
+export function h3CellCentre(cell: string): LngLat {
+  if (!isValidCell(cell)) throw new Error(`Not a valid H3 cell: ${cell}`);
+  const [lat, lng] = cellToLatLng(cell);
+  return [lng, lat];
+}
+
+/** Returns the average edge length of cells at a resolution, in kilometres. */
+export function h3EdgeLengthKm(res: number): number {
+  return getHexagonEdgeLengthAvg(res, UNITS.km);
 }

@@ -1,5 +1,5 @@
 import type { BenchContext, BenchEndpoint } from '../types.js';
-import { areaStats, hexStats, pointsBuffer, summary, timeseries, unitStats } from '../../server/services/stats.js';
+import { aging, areaStats, hexStats, hourWeekday, pointsBuffer, summary, timeseries, unitStats, worstOverdue } from '../../server/services/stats.js';
 
 // The console's default view: the last 30 days, province-wide, no other filter.
 // Floors run the very statements of server/db/stats.repo.ts through Kysely, without HTTP.
@@ -15,6 +15,36 @@ export const statsEndpoints: BenchEndpoint[] = [
     name: 'GET /api/stats/summary (30 d)',
     request: (ctx) => ({ path: '/api/stats/summary', headers: { cookie: ctx.staffCookie } }),
     floor: () => ({ run: (db) => summary(db, {}) }),
+  },
+  {
+    name: 'GET /api/stats/summary?field= (30 d)',
+    request: (ctx) => ({ path: `/api/stats/summary?field=${ctx.random(ctx.fields)}`, headers: { cookie: ctx.staffCookie } }),
+    floor: (ctx) => ({ run: (db) => summary(db, { field: [ctx.random(ctx.fields)] }) }),
+  },
+  {
+    name: 'GET /api/stats/areas?level=ward',
+    request: (ctx) => ({ path: '/api/stats/areas?level=ward', headers: { cookie: ctx.staffCookie } }),
+    floor: () => ({ run: (db) => areaStats(db, 'ward', undefined, {}) }),
+  },
+  {
+    name: 'GET /api/stats/hexes?res=9&bbox= (viewport)',
+    request: (ctx) => ({ path: `/api/stats/hexes?res=9&bbox=${viewport(ctx).join(',')}`, headers: { cookie: ctx.staffCookie } }),
+    floor: (ctx) => ({ run: (db) => hexStats(db, 9, viewport(ctx), {}) }),
+  },
+  {
+    name: 'GET /api/stats/hour-weekday',
+    request: (ctx) => ({ path: '/api/stats/hour-weekday', headers: { cookie: ctx.staffCookie } }),
+    floor: () => ({ run: (db) => hourWeekday(db, {}) }),
+  },
+  {
+    name: 'GET /api/stats/aging',
+    request: (ctx) => ({ path: '/api/stats/aging', headers: { cookie: ctx.staffCookie } }),
+    floor: () => ({ run: (db) => aging(db, {}) }),
+  },
+  {
+    name: 'GET /api/stats/overdue',
+    request: (ctx) => ({ path: '/api/stats/overdue', headers: { cookie: ctx.staffCookie } }),
+    floor: () => ({ run: (db) => worstOverdue(db, {}, 20) }),
   },
   {
     name: 'GET /api/stats/areas?level=district',

@@ -41,24 +41,22 @@ export function filterSql(f: StatsFilter): Expression<SqlBool> {
   return sql<SqlBool>`${sql.join(parts, sql` and `)}`;
 }
 
-const handlingHours = sql`extract(epoch from (r.resolved_at - r.created_at)) / 3600.0`;
-// 1 when instant, 0.5 exactly at the deadline, 0 at twice the deadline or later.
-const speedScore = sql`greatest(0, least(1, 1 - extract(epoch from (r.resolved_at - r.created_at)) / nullif(2 * extract(epoch from (r.due_at - r.created_at)), 0)))`;
+const handlingHours = sql`extract(epoch from (r.resolved_at - r.created_at))::float8 / 3600.0`;
 
-/** The aggregate columns shared by summary, areas and units. */
-export function metricColumns(now: Date) {
-  return sql`
-    count(*)::int as total,
-    count(*) filter (where r.status in ${OPEN_SQL})::int as open,
-    count(*) filter (where r.status in ${OPEN_SQL} and r.due_at < ${now})::int as overdue,
-    count(*) filter (where r.resolved_at is not null)::int as resolved,
-    count(*) filter (where r.resolved_at is not null and r.resolved_at <= r.due_at)::int as on_time,
-    percentile_cont(0.5) within group (order by ${handlingHours}) filter (where r.resolved_at is not null) as median_handling_hours,
-    avg(${speedScore}) filter (where r.resolved_at is not null and r.due_at is not null) as speed,
-    count(*) filter (where r.resolved_at is not null and r.reopen_count = 0)::int as never_reopened,
-    count(r.rating_satisfied)::int as rated,
-    count(*) filter (where r.rating_satisfied)::int as satisfied`;
+/** The same filter over the rollup tables (stats_daily, stats_hex_daily as s), whose days are local dates. */
+export function rollupFilterSql(f: StatsFilter): Expression<SqlBool> {
+  const parts: RawBuilder<unknown>[] = [sql`s.day >= ${f.from}::date`, sql`s.day < ${f.to}::date`];
+  if (f.wardId !== undefined) parts.push(sql`s.ward_id = ${f.wardId}`);
+  if (f.districtId !== undefined) parts.push(sql`s.district_id = ${f.districtId}`);
+  if (f.fields?.length) parts.push(sql`s.field_code in (${sql.join(f.fields)})`);
+  if (f.statuses?.length) parts.push(sql`s.status in (${sql.join(f.statuses)})`);
+  if (f.unitIds?.length) parts.push(sql`s.unit_id in (${sql.join(f.unitIds)})`);
+  return sql<SqlBool>`${sql.join(parts, sql` and `)}`;
 }
+
+/** Upper edges (hours) of the handling-time buckets 0–30 of stats_handling_bucket() (sql/0008); bucket 31 is open-ended. */
+export const HANDLING_BUCKET_EDGES = [0.5, 1, 2, 3, 4, 6, 8, 12, 16, 20, 24, 30, 36, 42, 48, 54, 60, 66, 72, 84, 96, 108, 120, 144, 168, 192, 240, 288, 360, 480, 720];
+const BUCKETS = HANDLING_BUCKET_EDGES.length + 1;
 
 export interface MetricRow {
   total: number;
@@ -73,58 +71,187 @@ export interface MetricRow {
   satisfied: number;
 }
 
-/** The window's metrics and its count per status, in one scan. */
-export async function selectMetrics(db: Kysely<Database>, f: StatsFilter, now: Date): Promise<MetricRow & { by_status: Record<ReportStatus, number> }> {
-  const perStatus = sql.join(REPORT_STATUSES.map((s) => sql`count(*) filter (where r.status = ${s})::int`), sql`, `);
-  const { rows } = await sql<MetricRow & { statuses: number[] }>`
-    select ${metricColumns(now)}, array[${perStatus}] as statuses from reports r where ${filterSql(f)}`.execute(db);
-  const { statuses, ...metrics } = rows[0];
-  const by_status = Object.fromEntries(REPORT_STATUSES.map((s, i) => [s, statuses[i]])) as Record<ReportStatus, number>;
-  return { ...metrics, by_status };
+export type GroupMetrics = MetricRow & { by_status: Record<ReportStatus, number>; by_field: Record<string, number> };
+
+/** What metrics are grouped by: nothing (one row, key 0), an area level, or the responsible unit (0 = not routed). */
+export type MetricGroup = 'all' | 'district' | 'ward' | 'unit';
+const GROUP_COLUMN = { district: 'district_id', ward: 'ward_id', unit: 'unit_id' } as const;
+
+const OPEN_STATUSES = new Set<string>(['received', 'verified', 'assigned', 'in_progress', 'reopened']);
+
+/**
+ * Every metric of the window per group. Additive measures come from the
+ * stats_daily rollup; overdue (it depends on now) from the open reports;
+ * the median exactly, by finding its handling bucket in the rollup and then
+ * reading only that bucket's reports. All in one snapshot, so the rollup's
+ * counts and the reports agree.
+ */
+export async function selectMetricGroups(db: Kysely<Database>, f: StatsFilter, now: Date, group: MetricGroup): Promise<Map<number, GroupMetrics>> {
+  return db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
+    const rollupKey = group === 'all' ? sql`0` : sql.ref(`s.${GROUP_COLUMN[group]}`);
+    // The province or area total also breaks down by field (one chart); per-area rows do not need it.
+    const field = group === 'all' ? sql.ref('s.field_code') : sql`''`;
+    const { rows } = await sql<{ g: number; field: string; status: ReportStatus; bucket: number; n: number; on_time: number; never_reopened: number; speed_sum: number; speed_n: number; rated: number; satisfied: number }>`
+      select ${rollupKey} as g, ${field} as field, s.status, s.bucket, sum(s.n)::int as n, sum(s.on_time)::int as on_time,
+        sum(s.never_reopened)::int as never_reopened, sum(s.speed_sum)::float8 as speed_sum, sum(s.speed_n)::int as speed_n,
+        sum(s.rated)::int as rated, sum(s.satisfied)::int as satisfied
+      from stats_daily s where ${rollupFilterSql(f)}
+      group by 1, 2, 3, 4`.execute(trx);
+    const overdue = await sql<{ g: number; n: number }>`
+      select ${reportGroupKey(group)} as g, count(*)::int as n from reports r
+      where ${filterSql(f)} and r.status in ${OPEN_SQL} and r.due_at < ${now} group by 1`.execute(trx);
+
+    const groups = new Map<number, GroupMetrics & { speed_sum: number; speed_n: number; histogram: number[] }>();
+    for (const row of rows) {
+      let m = groups.get(row.g);
+      if (!m) {
+        m = {
+          total: 0, open: 0, overdue: 0, resolved: 0, on_time: 0, median_handling_hours: null, speed: null, never_reopened: 0,
+          rated: 0, satisfied: 0, speed_sum: 0, speed_n: 0, histogram: Array<number>(BUCKETS).fill(0),
+          by_status: Object.fromEntries(REPORT_STATUSES.map((st) => [st, 0])) as Record<ReportStatus, number>, by_field: {},
+        };
+        groups.set(row.g, m);
+      }
+      m.total += row.n;
+      if (row.field) m.by_field[row.field] = (m.by_field[row.field] ?? 0) + row.n;
+      m.by_status[row.status] += row.n;
+      if (OPEN_STATUSES.has(row.status)) m.open += row.n;
+      if (row.bucket >= 0) {
+        m.resolved += row.n;
+        m.histogram[row.bucket] += row.n;
+      }
+      m.on_time += row.on_time;
+      m.never_reopened += row.never_reopened;
+      m.speed_sum += row.speed_sum;
+      m.speed_n += row.speed_n;
+      m.rated += row.rated;
+      m.satisfied += row.satisfied;
+    }
+    for (const o of overdue.rows) {
+      const m = groups.get(o.g);
+      if (m) m.overdue = o.n;
+    }
+    const medians = await selectExactMedians(trx, f, group, new Map([...groups].map(([g, m]) => [g, m.histogram])));
+    const result = new Map<number, GroupMetrics>();
+    for (const [g, { speed_sum, speed_n, histogram, ...m }] of groups) {
+      if (m.total === 0) continue;
+      result.set(g, { ...m, speed: speed_n > 0 ? speed_sum / speed_n : null, median_handling_hours: medians.get(g) ?? null });
+    }
+    return result;
+  });
 }
+
+function reportGroupKey(group: MetricGroup) {
+  if (group === 'all') return sql`0`;
+  if (group === 'unit') return sql`coalesce(r.unit_id, 0)`;
+  return sql.ref(`r.${GROUP_COLUMN[group]}`);
+}
+
+/** Where the k-th smallest value (0-based) of a histogram lies: its bucket and its rank inside it. */
+function locate(histogram: number[], k: number) {
+  let below = 0;
+  for (let bucket = 0; bucket < histogram.length; bucket++) {
+    if (k < below + histogram[bucket]) return { bucket, offset: k - below };
+    below += histogram[bucket];
+  }
+  throw new Error(`rank ${k} is outside the histogram`);
+}
+
+/**
+ * percentile_cont(0.5) of the handling hours per group: the mean of the values
+ * ranked ⌊(N−1)/2⌋ and ⌈(N−1)/2⌉. Their buckets come from the rollup; only
+ * the reports of those few buckets are read (reports_handling_idx), once for
+ * all groups, and ranked within their group and bucket.
+ */
+async function selectExactMedians(trx: Kysely<Database>, f: StatsFilter, group: MetricGroup, histograms: Map<number, number[]>) {
+  const wanted: RawBuilder<unknown>[] = [];
+  const buckets = new Set<number>();
+  for (const [g, histogram] of histograms) {
+    const n = histogram.reduce((a, b) => a + b, 0);
+    if (n === 0) continue;
+    const low = locate(histogram, Math.floor((n - 1) / 2));
+    const high = locate(histogram, Math.ceil((n - 1) / 2));
+    buckets.add(low.bucket).add(high.bucket);
+    if (low.bucket === high.bucket) {
+      wanted.push(sql`(${g}::int, ${low.bucket}::int, ${low.offset}::int, ${high.offset - low.offset + 1}::int)`);
+    } else {
+      wanted.push(sql`(${g}::int, ${low.bucket}::int, ${low.offset}::int, 1)`, sql`(${g}::int, ${high.bucket}::int, ${high.offset}::int, 1)`);
+    }
+  }
+  const medians = new Map<number, number>();
+  if (!wanted.length) return medians;
+  const { rows } = await sql<{ g: number; h: number }>`
+    with candidates as materialized (
+      select ${reportGroupKey(group)} as g, stats_handling_bucket(r.resolved_at, r.created_at)::int as bucket, ${handlingHours} as h
+      from reports r
+      where r.resolved_at is not null and stats_handling_bucket(r.resolved_at, r.created_at) in (${sql.join([...buckets])})
+        and ${filterSql(f)}
+    ), ranked as (
+      select c.g, c.h, w.k, w.take, row_number() over (partition by c.g, c.bucket order by c.h) - 1 as rank
+      from candidates c join (values ${sql.join(wanted)}) as w(g, bucket, k, take) on w.g = c.g and w.bucket = c.bucket
+    )
+    select g, h from ranked where rank >= k and rank < k + take`.execute(trx);
+  const values = new Map<number, number[]>();
+  for (const r of rows) values.set(r.g, [...(values.get(r.g) ?? []), r.h]);
+  for (const [g, v] of values) medians.set(g, v.reduce((a, b) => a + b, 0) / v.length);
+  return medians;
+}
+
+/** The window's metrics and its count per status. */
+export async function selectMetrics(db: Kysely<Database>, f: StatsFilter, now: Date): Promise<GroupMetrics> {
+  const groups = await selectMetricGroups(db, f, now, 'all');
+  return groups.get(0) ?? {
+    total: 0, open: 0, overdue: 0, resolved: 0, on_time: 0, median_handling_hours: null, speed: null, never_reopened: 0, rated: 0, satisfied: 0,
+    by_status: Object.fromEntries(REPORT_STATUSES.map((st) => [st, 0])) as Record<ReportStatus, number>, by_field: {},
+  };
+}
+
+const EMPTY_METRICS: MetricRow = {
+  total: 0, open: 0, overdue: 0, resolved: 0, on_time: 0, median_handling_hours: null, speed: null, never_reopened: 0, rated: 0, satisfied: 0,
+};
 
 /** Metrics per area of one level (optionally within a parent), every area listed even when empty. */
 export async function selectAreaMetrics(db: Kysely<Database>, level: 'district' | 'ward', parentId: number | undefined, f: StatsFilter, now: Date) {
-  const key = level === 'ward' ? sql.ref('r.ward_id') : sql.ref('r.district_id');
-  const { rows } = await sql<MetricRow & { id: number; code: string; name_vi: string; name_en: string }>`
-    with m as (
-      select ${key} as area_id, ${metricColumns(now)}
-      from reports r
-      where ${filterSql(f)}
-      group by 1
-    )
-    select a.id, a.code, a.name_vi, a.name_en, coalesce(m.total, 0) as total, coalesce(m.open, 0) as open,
-      coalesce(m.overdue, 0) as overdue, coalesce(m.resolved, 0) as resolved, coalesce(m.on_time, 0) as on_time,
-      m.median_handling_hours, m.speed, coalesce(m.never_reopened, 0) as never_reopened, coalesce(m.rated, 0) as rated,
-      coalesce(m.satisfied, 0) as satisfied
-    from admin_areas a left join m on m.area_id = a.id
-    where a.level = ${level} ${parentId !== undefined ? sql`and a.parent_id = ${parentId}` : sql``}
-    order by a.code`.execute(db);
-  return rows;
+  const metrics = await selectMetricGroups(db, f, now, level);
+  const areas = await db.selectFrom('admin_areas').select(['id', 'code', 'name_vi', 'name_en'])
+    .where('level', '=', level).$if(parentId !== undefined, (qb) => qb.where('parent_id', '=', parentId!))
+    .orderBy('code').execute();
+  return areas.map((a) => ({ ...a, ...EMPTY_METRICS, ...metrics.get(a.id) }));
 }
 
 export async function selectUnitMetrics(db: Kysely<Database>, f: StatsFilter, now: Date) {
-  const { rows } = await sql<MetricRow & { id: number; name_vi: string; name_en: string; kind: string }>`
-    with m as (
-      select r.unit_id, ${metricColumns(now)} from reports r
-      where ${filterSql(f)} and r.unit_id is not null group by 1
-    )
-    select u.id, u.name_vi, u.name_en, u.kind, m.* from m join units u on u.id = m.unit_id order by m.total desc`.execute(db);
-  return rows;
+  const metrics = await selectMetricGroups(db, f, now, 'unit');
+  metrics.delete(0);
+  if (!metrics.size) return [];
+  const units = await db.selectFrom('units').select(['id', 'name_vi', 'name_en', 'kind']).where('id', 'in', [...metrics.keys()]).execute();
+  return units.map((u) => ({ ...u, ...metrics.get(u.id)! })).sort((a, b) => b.total - a.total || a.id - b.id);
 }
 
 export const HEX_COLUMNS = { 5: 'h3_r5', 6: 'h3_r6', 7: 'h3_r7', 8: 'h3_r8', 9: 'h3_r9' } as const;
 
-/** Hotspots from the precomputed cell columns; one resolution per call. */
-export async function selectHexes(db: Kysely<Database>, res: keyof typeof HEX_COLUMNS, bbox: [number, number, number, number] | undefined, f: StatsFilter, now: Date) {
-  const cell = sql.ref(`r.${HEX_COLUMNS[res]}`);
-  const { rows } = await sql<{ cell: string; count: number; overdue: number; median_handling_hours: number | null }>`
-    select ${cell}::text as cell, count(*)::int as count,
-      count(*) filter (where r.status in ${OPEN_SQL} and r.due_at < ${now})::int as overdue,
-      percentile_cont(0.5) within group (order by ${handlingHours}) filter (where r.resolved_at is not null) as median_handling_hours
-    from reports r
-    where ${filterSql(f)} ${bbox ? sql`and r.geom && ST_MakeEnvelope(${bbox[0]}, ${bbox[1]}, ${bbox[2]}, ${bbox[3]}, 4326)` : sql``}
-    group by 1`.execute(db);
+/**
+ * Hotspot cells with their count per handling bucket (-1 = not resolved) and
+ * overdue count. Resolutions 5–7 come from the stats_hex_daily rollup (whole
+ * province; the caller keeps the cells in view); 8 and 9, asked for when
+ * zoomed in, from the reports in the bbox.
+ */
+export async function selectHexBuckets(db: Kysely<Database>, res: keyof typeof HEX_COLUMNS, bbox: [number, number, number, number] | undefined, f: StatsFilter, now: Date) {
+  const reportCell = sql.ref(`r.${HEX_COLUMNS[res]}`);
+  const inBox = bbox ? sql`and r.geom && ST_MakeEnvelope(${bbox[0]}, ${bbox[1]}, ${bbox[2]}, ${bbox[3]}, 4326)` : sql``;
+  const overdue = sql`
+    select cell::text, -2 as bucket, n from (
+      select ${reportCell} as cell, count(*)::int as n from reports r
+      where ${filterSql(f)} and r.status in ${OPEN_SQL} and r.due_at < ${now} ${res >= 8 ? inBox : sql``} group by 1) o`;
+  // Grouped on the bigint cells; only the ~thousands of result rows become text.
+  const counts = res <= 7
+    ? sql`select cell::text, bucket, n from (
+            select ${sql.ref(`s.${HEX_COLUMNS[res]}`)} as cell, s.bucket, sum(s.n)::int as n
+            from stats_hex_daily s where ${rollupFilterSql(f)} group by 1, 2) x`
+    : sql`select cell::text, bucket, n from (
+            select ${reportCell} as cell, coalesce(stats_handling_bucket(r.resolved_at, r.created_at), -1) as bucket, count(*)::int as n
+            from reports r where ${filterSql(f)} ${inBox} group by 1, 2) x`;
+  // bucket -2 marks the overdue count, so one round trip carries both.
+  const { rows } = await sql<{ cell: string; bucket: number; n: number }>`${counts} union all ${overdue}`.execute(db);
   return rows;
 }
 

@@ -1,17 +1,18 @@
 import { z } from 'zod';
 import { REPORT_STATUSES } from '../db/database.js';
-import { bbox } from './reports.schema.js';
+import { coercedDbId, isoDate } from './common.schema.js';
+import { bbox, requiredBbox } from './reports.schema.js';
 
 const list = <T extends z.ZodType>(item: T, name: string) =>
   z.preprocess((v) => (typeof v === 'string' && v !== '' ? v.split(',') : undefined), z.array(item).max(30, `${name}: at most 30 values`).optional());
-const date = (name: string) => z.iso.date(`${name} must be a date YYYY-MM-DD`).optional();
+const date = (name: string) => isoDate(`${name} must be a date YYYY-MM-DD`).optional();
 
 /** The filters every statistic takes. */
 export const StatsQuery = z.object({
   area: z.string().regex(/^\d{2,5}$/, 'area must be an area code').optional(),
   field: list(z.string().regex(/^[a-z][a-z0-9_]{1,31}$/, 'field must be field codes'), 'field'),
   status: list(z.enum(REPORT_STATUSES, { error: 'unknown status' }), 'status'),
-  unit: list(z.coerce.number().int('unit must be unit ids').positive('unit must be unit ids'), 'unit'),
+  unit: list(coercedDbId('unit must be unit ids'), 'unit'),
   from: date('from'),
   to: date('to'),
 });
@@ -27,7 +28,7 @@ export const HexesQuery = StatsQuery.extend({
 });
 
 export const PointsQuery = StatsQuery.extend({
-  bbox: bbox.refine((v) => v !== undefined, 'bbox is required'),
+  bbox: requiredBbox,
 });
 
 export const TimeseriesQuery = StatsQuery.extend({

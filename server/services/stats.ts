@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
-import { h3Resolution, int8ToH3 } from '../../spatial/h3-cells.js';
+import { h3CellCentre, h3EdgeLengthKm, h3Resolution, int8ToH3 } from '../../spatial/h3-cells.js';
 import { findAreaByCode } from '../db/areas.repo.js';
 import { REPORT_STATUSES, type Database, type ReportStatus } from '../db/database.js';
 import {
-  SATISFACTION_WEIGHTS, selectAging, selectAreaMetrics, selectHexes, selectHourWeekday, selectMetrics, selectPoints,
+  HANDLING_BUCKET_EDGES, SATISFACTION_WEIGHTS, selectAging, selectAreaMetrics, selectHexBuckets, selectHourWeekday, selectMetrics, selectPoints,
   selectTimeseries, selectUnitMetrics, selectWorstOverdue, type MetricRow, type StatsFilter, type HEX_COLUMNS,
 } from '../db/stats.repo.js';
 import { validationFailed } from '../errors.js';
@@ -92,12 +92,13 @@ export async function summary(db: Kysely<Database>, q: StatsQuery, now = new Dat
   const [metrics, before] = await Promise.all([selectMetrics(db, f, now), selectMetrics(db, previous, now)]);
   const current = metricsToPublic(metrics);
   const prior = metricsToPublic(before);
-  const by_status = metrics.by_status;
+  const { by_status, by_field } = metrics;
   const delta = (a: number | null, b: number | null) => (a === null || b === null ? null : round(a - b, 4));
   return {
     window: { from: f.from, to: f.to, time_zone: 'Asia/Ho_Chi_Minh' },
     ...current,
     by_status,
+    by_field,
     weights: SATISFACTION_WEIGHTS,
     previous: { from: previous.from, to: previous.to, ...prior },
     change: {
@@ -127,8 +128,56 @@ export async function unitStats(db: Kysely<Database>, q: StatsQuery, now = new D
 }
 
 export async function hexStats(db: Kysely<Database>, res: keyof typeof HEX_COLUMNS, bbox: [number, number, number, number] | undefined, q: StatsQuery, now = new Date()) {
-  const rows = await selectHexes(db, res, bbox, await resolveFilter(db, q, now), now);
-  return rows.map((r) => ({ h3: int8ToH3(r.cell), count: r.count, overdue: r.overdue, median_handling_hours: round(r.median_handling_hours === null ? null : Number(r.median_handling_hours)) }));
+  const rows = await selectHexBuckets(db, res, bbox, await resolveFilter(db, q, now), now);
+  const cells = new Map<string, { count: number; overdue: number; histogram: number[] }>();
+  for (const r of rows) {
+    let c = cells.get(r.cell);
+    if (!c) cells.set(r.cell, (c = { count: 0, overdue: 0, histogram: Array<number>(HANDLING_BUCKET_EDGES.length + 1).fill(0) }));
+    if (r.bucket === -2) c.overdue = r.n;
+    else c.count += r.n;
+    if (r.bucket >= 0) c.histogram[r.bucket] += r.n;
+  }
+  const inView = bbox && res <= 7 ? cellInView(bbox, res) : () => true;
+  const out = [];
+  for (const [cell, c] of cells) {
+    const h3 = int8ToH3(cell);
+    if (c.count > 0 && inView(h3)) out.push({ h3, count: c.count, overdue: c.overdue, median_handling_hours: round(estimateMedian(c.histogram)) });
+  }
+  return out;
+}
+
+/**
+ * A hexagon's median handling time, estimated from its handling-time
+ * histogram: the bucket holding the median, interpolated linearly inside it
+ * (so within that bucket's bounds, e.g. 48–72 h). Summary, areas and units
+ * report the exact median; a map colour does not need it.
+ */
+export function estimateMedian(histogram: number[]): number | null {
+  const n = histogram.reduce((a, b) => a + b, 0);
+  if (n === 0) return null;
+  const rank = (n - 1) / 2;
+  let below = 0;
+  for (let bucket = 0; bucket < histogram.length; bucket++) {
+    const inBucket = histogram[bucket];
+    if (rank < below + inBucket) {
+      const low = bucket === 0 ? 0 : HANDLING_BUCKET_EDGES[bucket - 1];
+      const high = HANDLING_BUCKET_EDGES[bucket];
+      if (high === undefined) return low; // the open-ended last bucket: at least its lower edge
+      return low + ((rank - below + 0.5) / inBucket) * (high - low);
+    }
+    below += inBucket;
+  }
+  return null;
+}
+
+/** Cells whose centre lies in the bbox grown by one cell edge, so cells cut by the view's edge stay in. */
+function cellInView([west, south, east, north]: [number, number, number, number], res: number) {
+  const padLat = h3EdgeLengthKm(res) / 111;
+  const padLon = padLat / Math.cos(((south + north) / 2) * (Math.PI / 180));
+  return (h3: string) => {
+    const [lon, lat] = h3CellCentre(h3);
+    return lat >= south - padLat && lat <= north + padLat && lon >= west - padLon && lon <= east + padLon;
+  };
 }
 
 export async function timeseries(db: Kysely<Database>, interval: 'day' | 'week', q: StatsQuery, now = new Date()) {

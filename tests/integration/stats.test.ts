@@ -67,8 +67,9 @@ for (const engine of ENGINES) {
   describe(`console statistics [${engine}]`, () => {
     it('computes every summary metric of the hand-built month exactly', async () => {
       const db = await testDb(engine);
-      const { q } = await seedMonth(db);
+      const { q, field } = await seedMonth(db);
       const s = await summary(db, q, NOW);
+      expect(s.by_field).toEqual({ [field]: 5 });
       expect(s).toMatchObject({
         total: 5, open: 2, overdue: 1, resolved: 3, on_time_rate: 0.6667, median_handling_hours: 20, rated: 2, satisfied_rate: 0.5,
         by_status: { resolved: 1, assigned: 1, closed: 2, in_progress: 1, received: 0 },
