@@ -1,5 +1,7 @@
-import type { GeoJSONSourceSpecification, LayerSpecification, StyleSpecification } from 'maplibre-gl';
+import type { ExpressionSpecification, GeoJSONSourceSpecification, LayerSpecification, StyleSpecification } from 'maplibre-gl';
 import type { AreaCollection } from '../api.js';
+import { planningLayers } from '../planning/map-layers.js';
+import { rgba } from './colors.js';
 
 /**
  * The console's offline basemap on a dark background: our own boundaries, no
@@ -70,4 +72,38 @@ export function opsLayers(): LayerSpecification[] {
       paint: { 'line-color': OPS_MAP_COLORS.selectedLine, 'line-width': width(2.5, 3.5, 5) },
     },
   ];
+}
+
+/**
+ * Share of the land-use colour in the console's planning fills; the rest is
+ * the dark land, so the pastel planning palette sits back behind the report
+ * dots. The fills are opaque: a detailed plan hides the general one beneath
+ * instead of blending with it, so each zone shows exactly its legend colour.
+ */
+export const PLANNING_COLOUR_SHARE = 0.7;
+
+const land = rgba(OPS_MAP_COLORS.land);
+
+/** A land-use colour as the console paints it, for legends and cards ("#rrggbb" in, "rgb(…)" out). */
+export function planningFill(hex: string): string {
+  const c = rgba(hex);
+  const mix = (i: number) => Math.round(PLANNING_COLOUR_SHARE * c[i] + (1 - PLANNING_COLOUR_SHARE) * land[i]);
+  return `rgb(${mix(0)}, ${mix(1)}, ${mix(2)})`;
+}
+
+/** The same mix as planningFill, computed by maplibre from each zone's `color`. */
+function planningFillExpression(): ExpressionSpecification {
+  const channel = (i: number): ExpressionSpecification => [
+    '+',
+    ['*', PLANNING_COLOUR_SHARE, ['at', i, ['to-rgba', ['get', 'color']]]],
+    (1 - PLANNING_COLOUR_SHARE) * land[i],
+  ];
+  return ['rgb', channel(0), channel(1), channel(2)];
+}
+
+/** The citizen page's planning layers, painted for the dark map. */
+export function opsPlanningLayers(): LayerSpecification[] {
+  return planningLayers().map((layer) =>
+    layer.type === 'fill' ? { ...layer, paint: { ...layer.paint, 'fill-color': planningFillExpression(), 'fill-opacity': 1 } } : layer,
+  );
 }

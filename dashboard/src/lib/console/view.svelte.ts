@@ -1,3 +1,4 @@
+import { parseLatLon } from '../planning/api.js';
 import { router } from '../router.svelte.js';
 import type { StatsFilters } from './client.js';
 
@@ -12,7 +13,7 @@ export const HEX_METRICS = ['count', 'overdue_share', 'median_hours'] as const;
 export type HexMetric = (typeof HEX_METRICS)[number];
 export const AREA_METRICS = ['backlog', 'on_time', 'median_hours', 'satisfaction'] as const;
 export type AreaMetric = (typeof AREA_METRICS)[number];
-export const LAYERS = ['points', 'hexes', 'areas'] as const;
+export const LAYERS = ['points', 'hexes', 'areas', 'planning'] as const;
 export type LayerId = (typeof LAYERS)[number];
 export const RANGES = ['7', '30', '90', '365'] as const;
 export const DEFAULT_RANGE = '30';
@@ -60,6 +61,8 @@ export class ConsoleView {
   areaMetric = $derived<AreaMetric>(pick(router.query.get('metric'), AREA_METRICS, 'backlog'));
   position = $derived(parsePosition(router.query.get('c')));
   selectedReport = $derived(router.query.get('report'));
+  /** The spot whose planning zones are on the card ("lat,lon"), like /planning's shared links. */
+  selectedZone = $derived(parseLatLon(router.query.get('zone') ?? ''));
 
   level = $derived<'province' | 'district' | 'ward'>(this.area.length === 5 ? 'ward' : this.area.length === 3 ? 'district' : 'province');
 
@@ -106,8 +109,17 @@ export class ConsoleView {
   }
 
   selectArea(code: string) {
-    // A new area brings its own framing: drop the old map position and selected report.
-    this.push({ area: code || null, c: null, report: null });
+    // A new area brings its own framing: drop the old map position and selected item.
+    this.push({ area: code || null, c: null, report: null, zone: null });
+  }
+
+  /** The report and the zone share one card slot, so choosing one drops the other. */
+  selectReport(code: string | null) {
+    this.push({ report: code, zone: null });
+  }
+
+  selectZone(spot: { lat: number; lon: number } | null) {
+    this.push({ zone: spot ? `${spot.lat.toFixed(6)},${spot.lon.toFixed(6)}` : null, report: null });
   }
 
   toggleLayer(layer: LayerId) {

@@ -4,6 +4,7 @@ import { api, ApiError } from '../api.js';
 export type PlanningLookup = InferResponseType<typeof api.planning.lookup.$get, 200>;
 export type PlanningZone = PlanningLookup['zones'][number];
 export type LandUse = InferResponseType<(typeof api.planning)['land-uses']['$get'], 200>['land_uses'][number];
+export type PlanSummary = InferResponseType<typeof api.planning.plans.$get, 200>['plans'][number];
 
 async function unwrap<T>(res: { ok: boolean; status: number; json(): Promise<unknown> }): Promise<T> {
   if (res.ok) return (await res.json()) as T;
@@ -26,6 +27,11 @@ export async function lookupPlanning(lat: number, lon: number, signal?: AbortSig
 
 export async function fetchLandUses(signal?: AbortSignal): Promise<LandUse[]> {
   return (await unwrap<{ land_uses: LandUse[] }>(await api.planning['land-uses'].$get(undefined, { init: { signal } }))).land_uses;
+}
+
+/** Every plan with its zone count and extent ([w, s, e, n]). */
+export async function fetchPlans(signal?: AbortSignal): Promise<PlanSummary[]> {
+  return (await unwrap<{ plans: PlanSummary[] }>(await api.planning.plans.$get(undefined, { init: { signal } }))).plans;
 }
 
 /** Parses "12.6667, 108.0383" (lat, lon) or "12.6667 108.0383"; undefined when it is not a coordinate pair. */
