@@ -37,6 +37,33 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'fuzz',
+          root: '.',
+          include: ['tests/fuzz/**/*.test.ts'],
+          // Its own worker and database (see tests/fuzz/context.ts); files one after another.
+          pool: 'forks',
+          maxWorkers: 1,
+          isolate: false,
+          fileParallelism: false,
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        test: {
+          name: 'chaos',
+          root: '.',
+          include: ['tests/chaos/**/*.test.ts'],
+          // Real servers killed with SIGKILL: one at a time, with room for slow boots.
+          pool: 'forks',
+          maxWorkers: 1,
+          fileParallelism: false,
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        test: {
           name: 'browser',
           root: '.',
           include: ['tests/browser/**/*.test.ts'],

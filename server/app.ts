@@ -30,6 +30,8 @@ export interface AppDeps {
   config: Config;
   logger: Logger;
   storage: MediaStorage;
+  /** The clock the rate-limit windows follow; tests pin it. */
+  now?: () => Date;
 }
 
 /** The API; mounted under /api by createApp and typed for the dashboard's client. */

@@ -3,6 +3,35 @@ import { z } from 'zod';
 
 const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
 
+/** A fixed window: at most `max` requests per `windowS` seconds. */
+export interface RateLimit {
+  max: number;
+  windowS: number;
+}
+export const RATE_LIMIT_SCOPES = ['reports', 'login', 'assistant', 'classify', 'open311'] as const;
+export type RateLimitScope = (typeof RATE_LIMIT_SCOPES)[number];
+
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600 } as const;
+function parseLimit(text: string): RateLimit {
+  const [, max, n, unit] = /^(\d+)\/(\d+)([smh])$/.exec(text)!;
+  return { max: Number(max), windowS: Number(n) * UNIT_SECONDS[unit as keyof typeof UNIT_SECONDS] };
+}
+
+/** "<per address>,<per client>", each "N/<window>" with the window in s, m or h, e.g. "60/10m,10/10m". */
+const rateLimitSetting = (fallback: string) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .default(fallback)
+      .pipe(z.string().regex(/^[1-9]\d{0,6}\/[1-9]\d{0,4}[smh],[1-9]\d{0,6}\/[1-9]\d{0,4}[smh]$/, 'must be "<per address>,<per client>", each like 60/10m (s, m or h)'))
+      .transform((v) => {
+        const [ip, client] = v.split(',').map(parseLimit) as [RateLimit, RateLimit];
+        return { ip, client };
+      })
+      .refine((l) => l.ip.windowS <= 86_400 && l.client.windowS <= 86_400, 'windows must be at most 24h'),
+  );
+
 const ConfigSchema = z.object({
   PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(65535).default(8787)),
   HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
@@ -23,6 +52,19 @@ const ConfigSchema = z.object({
   SMTP_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional()),
   MAIL_FROM: z.preprocess(emptyAsUndefined, z.string().default('Phản ánh hiện trường Đắk Lắk <no-reply@localhost>')),
   WALL_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(24, 'must be at least 24 characters').optional()),
+  RATE_LIMITS: z.preprocess(emptyAsUndefined, z.enum(['on', 'off'], { error: 'must be on or off' }).default('on')),
+  TRUST_PROXY: z.preprocess(
+    emptyAsUndefined,
+    z.string().regex(/^(true|false|[0-9])$/, 'must be false, true, or the number of proxies in front (0–9)').default('false'),
+  ),
+  RATE_LIMIT_REPORTS: rateLimitSetting('60/10m,10/10m'),
+  RATE_LIMIT_LOGIN: rateLimitSetting('30/10m,10/10m'),
+  RATE_LIMIT_ASSISTANT: rateLimitSetting('60/1m,20/1m'),
+  RATE_LIMIT_CLASSIFY: rateLimitSetting('120/1m,60/1m'),
+  RATE_LIMIT_OPEN311: rateLimitSetting('300/10m,300/10m'),
+  MIN_FILL_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(600).default(3)),
+  DUPLICATE_WINDOW_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(7 * 24 * 60).default(30)),
+  RETENTION_MONTHS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(240).default(24)),
 });
 
 export type Config = {
@@ -43,6 +85,18 @@ export type Config = {
   corsOrigins: string[];
   smtpUrl?: string;
   mailFrom: string;
+  rateLimits: {
+    enabled: boolean;
+    /** Proxies in front whose X-Forwarded-For entries are believed; 0 means the socket address. */
+    trustProxy: number;
+    scopes: Record<RateLimitScope, { ip: RateLimit; client: RateLimit }>;
+  };
+  /** A form sent faster than this after it was opened waits for review; 0 turns the check off. */
+  minFillSeconds: number;
+  /** The same text from the same client within this many minutes is refused as a duplicate; 0 (or RATE_LIMITS=off) turns it off. */
+  duplicateWindowMinutes: number;
+  /** Reporter contact is anonymised this many months after a report was closed. */
+  retentionMonths: number;
 };
 
 export class ConfigError extends Error {
@@ -77,5 +131,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',') : [],
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    rateLimits: {
+      enabled: e.RATE_LIMITS === 'on',
+      trustProxy: e.TRUST_PROXY === 'true' ? 1 : e.TRUST_PROXY === 'false' ? 0 : Number(e.TRUST_PROXY),
+      scopes: {
+        reports: e.RATE_LIMIT_REPORTS, login: e.RATE_LIMIT_LOGIN, assistant: e.RATE_LIMIT_ASSISTANT,
+        classify: e.RATE_LIMIT_CLASSIFY, open311: e.RATE_LIMIT_OPEN311,
+      },
+    },
+    minFillSeconds: e.MIN_FILL_SECONDS,
+    // The duplicate check also counts one client's repeats, so RATE_LIMITS=off (benchmarks, load tests) lifts it too.
+    duplicateWindowMinutes: e.RATE_LIMITS === 'on' ? e.DUPLICATE_WINDOW_MINUTES : 0,
+    retentionMonths: e.RETENTION_MONTHS,
   };
 }

@@ -4,17 +4,19 @@ import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createDb } from './db/create-db.js';
+import { acquireDataDirLock } from './db/data-dir-lock.js';
 import { engineOf } from './db/engine.js';
 import { migrate } from './db/migrate.js';
 import { createLogger } from './log.js';
 import { ensureCalendar } from './services/calendar.js';
 import { loadGeography } from './services/geography.js';
 import { sendQueuedEmails, smtpMailer } from './services/email.js';
-import { closeUnratedResolved } from './services/jobs.js';
+import { runPeriodicJobs } from './services/jobs.js';
 import { enableEmailNotifications } from './services/notifications.js';
 import { ensureDemoPlan } from './services/planning-demo.js';
 import { startOutboxWorker } from './services/webhooks.js';
 import { LocalDiskStorage } from './services/media/storage.js';
+import { sweepOrphanMedia } from './services/media/sweep.js';
 import { DEMO_LOGINS, hasReports, seedDemo } from './services/seed.js';
 
 let config;
@@ -35,6 +37,9 @@ if (!fs.existsSync(path.join(config.dashboardDir, 'index.html'))) {
   await build({ logLevel: 'warn' });
 }
 
+// Media files written before this moment belong to earlier processes; the lock makes sure those are dead.
+const startedAt = new Date();
+const releaseMediaLock = acquireDataDirLock(config.mediaDir, 'MEDIA_DIR');
 const db = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize });
 const engine = engineOf(db);
 const migration = await migrate(db);
@@ -62,6 +67,10 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
 });
 
 const stopOutbox = startOutboxWorker(db, logger);
+// A crash between storing a report's files and committing the report leaves them unreferenced, as it does uploads cut off mid-way.
+sweepOrphanMedia(db, storage, path.join(config.mediaDir, 'tmp'), startedAt)
+  .then((swept) => (swept.orphans || swept.temporary) && logger.warn(swept, 'removed media files left by an earlier crash'))
+  .catch((err) => logger.error({ err }, 'media sweep failed'));
 enableEmailNotifications(!!config.smtpUrl);
 const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : undefined;
 let mailing = false;
@@ -73,8 +82,11 @@ const mailTimer = setInterval(() => {
     .finally(() => (mailing = false));
 }, 5_000);
 mailTimer.unref();
+let jobsRunning = false;
 const closer = setInterval(() => {
-  closeUnratedResolved(db).catch((err) => logger.error({ err }, 'auto-close failed'));
+  if (jobsRunning) return;
+  jobsRunning = true;
+  runPeriodicJobs(db, config, logger).finally(() => (jobsRunning = false));
 }, 10 * 60_000);
 closer.unref();
 
@@ -91,6 +103,7 @@ async function shutdown(signal: string) {
   server.close(async () => {
     await stopOutbox();
     await engine.close();
+    releaseMediaLock();
     process.exit(0);
   });
 }

@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { NodeFS } from '@electric-sql/pglite/nodefs';
 import { postgis } from '@electric-sql/pglite-postgis';
 import {
   Kysely, PGliteDialect, PostgresDialect,
@@ -69,12 +72,15 @@ async function createEmbedded(dataDir: string | undefined): Promise<Kysely<Datab
   const release = dataDir ? acquireDataDirLock(dataDir) : () => {};
   let pglite: PGlite;
   try {
+    const fresh = dataDir !== undefined && !fs.existsSync(path.join(dataDir, 'PG_VERSION'));
     pglite = await PGlite.create({
-      dataDir,
+      ...(dataDir ? { fs: new SyncingNodeFS(dataDir), startParams: DURABLE_START_PARAMS } : {}),
       extensions: { postgis },
       // Match node-postgres: int8 as string, so both engines give the same rows.
       parsers: { [pgliteTypes.INT8]: (value: string) => value },
     });
+    // initdb's files are unpacked outside PostgreSQL's own fsync bookkeeping.
+    if (fresh) syncTree(dataDir);
   } catch (error) {
     release();
     throw error;
@@ -103,6 +109,67 @@ async function createEmbedded(dataDir: string | undefined): Promise<Kysely<Datab
     },
   });
   return db;
+}
+
+/**
+ * PGlite starts PostgreSQL with fsync off (-F), and its Node filesystem
+ * treats fsync as a no-op (and fdatasync is a stub), so a commit reaches
+ * the OS but never the disk: a power cut can lose acknowledged reports or
+ * corrupt the directory (electric-sql/pglite#1065). These settings turn
+ * fsync back on, with WAL flushes through fsync(), the one call the
+ * filesystem below can honour.
+ */
+const DURABLE_START_PARAMS = [...PGlite.defaultStartParams.filter((p) => p !== '-F'), '-c', 'fsync=on', '-c', 'wal_sync_method=fsync'];
+
+interface EmscriptenStream {
+  nfd?: number;
+  node: unknown;
+}
+
+interface EmscriptenModule {
+  FS: {
+    filesystems: { NODEFS: { stream_ops: { fsync?: (stream: EmscriptenStream) => number }; realPath(node: unknown): string } };
+    ErrnoError: new (errno: number) => Error;
+  };
+}
+
+/** PGlite's Node filesystem with a real fsync, on files and on directories. */
+class SyncingNodeFS extends NodeFS {
+  override async init(...args: Parameters<NodeFS['init']>) {
+    const { emscriptenOpts } = await super.init(...args);
+    const enableFsync = (mod: EmscriptenModule) => {
+      const nodefs = mod.FS.filesystems.NODEFS;
+      nodefs.stream_ops.fsync = (stream) => {
+        try {
+          if (stream.nfd !== undefined) fs.fsyncSync(stream.nfd);
+          else syncPath(nodefs.realPath(stream.node));
+          return 0;
+        } catch {
+          // EIO: PostgreSQL treats a failed fsync as fatal, which is what it should be.
+          throw new mod.FS.ErrnoError(29);
+        }
+      };
+    };
+    return { emscriptenOpts: { ...emscriptenOpts, preRun: [...(emscriptenOpts.preRun ?? []), enableFsync] } as typeof emscriptenOpts };
+  }
+}
+
+function syncPath(file: string) {
+  const fd = fs.openSync(file, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function syncTree(dir: string) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) syncTree(full);
+    else if (entry.isFile()) syncPath(full);
+  }
+  syncPath(dir);
 }
 
 /**

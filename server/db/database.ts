@@ -135,6 +135,9 @@ export interface ReportTable {
   address: string | null;
   external_media_url: string | null;
   flags: ColumnType<string[], string[] | undefined, string[]>;
+  client_key: string | null;
+  content_hash: string | null;
+  anonymised_at: NullableTimestamp;
 }
 export type ReportRow = Selectable<ReportTable>;
 export type NewReportRow = Insertable<ReportTable>;
@@ -356,6 +359,24 @@ export interface ExternalUpdateTable {
   created_at: Generated<Date>;
 }
 
+export interface RateLimitCounterTable {
+  key: string;
+  window_start: Timestamp;
+  window_end: Timestamp;
+  hits: Generated<number>;
+}
+
+export type AbusiveMarkKind = 'client' | 'phone';
+export interface AbusiveMarkTable {
+  id: GeneratedInt8;
+  kind: AbusiveMarkKind;
+  value: string;
+  reason: string;
+  marked_by: number | null;
+  created_at: Generated<Date>;
+  revoked_at: NullableTimestamp;
+}
+
 export interface SchemaMigrationTable {
   version: number;
   name: string;
@@ -435,6 +456,8 @@ export interface Database {
   field_attributes: FieldAttributeTable;
   report_attributes: ReportAttributeTable;
   external_updates: ExternalUpdateTable;
+  rate_limit_counters: RateLimitCounterTable;
+  abusive_marks: AbusiveMarkTable;
   schema_migrations: SchemaMigrationTable;
   land_use_classes: LandUseClassTable;
   plans: PlanTable;

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { DomainError } from '../errors.js';
 import type { Database } from './database.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -30,12 +31,33 @@ export async function takeOverStaleKey(db: Db, key: string, requestHash: string,
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** A live holder's heartbeat; false once the key is no longer in flight (done, released or gone). */
+export async function touchInFlightKey(db: Db, key: string): Promise<boolean> {
+  const result = await db
+    .updateTable('idempotency_keys')
+    .set({ updated_at: sql<Date>`now()` })
+    .where('key', '=', key)
+    .where('state', '=', 'in_flight')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Stores the answer in the request's own transaction. Only an in-flight key
+ * can complete: if a takeover let two requests run under one key, the second
+ * to commit waits on the first's row lock, finds the key done and rolls back,
+ * so the key never yields two reports.
+ */
 export async function completeKey(trx: Db, key: string, status: number, body: unknown) {
-  await trx
+  const result = await trx
     .updateTable('idempotency_keys')
     .set({ state: 'done', response_status: status, response_body: JSON.stringify(body), updated_at: new Date() })
     .where('key', '=', key)
-    .execute();
+    .where('state', '=', 'in_flight')
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) {
+    throw new DomainError(409, 'request_in_progress', 'The same request was completed by another attempt; retry to get its answer');
+  }
 }
 
 export async function deleteInFlightKey(db: Db, key: string) {

@@ -71,7 +71,7 @@ export async function listStaffReports(db: Db, f: StaffListFilters) {
     .$if(!!f.sla?.length, (qb) => qb.where((eb) => eb.or(f.sla!.map((s) => slaPredicate(s, f.now)))))
     .select([
       'r.id', 'r.code', 'r.title', 'r.status', 'r.field_code', 'r.created_at', 'r.due_at', 'r.resolved_at', 'r.follower_count',
-      'r.unit_id', 'r.version', 'r.declined_at', 'r.reopen_count',
+      'r.unit_id', 'r.version', 'r.declined_at', 'r.reopen_count', 'r.needs_review',
       'fl.name_vi as field_name_vi', 'fl.name_en as field_name_en', 'fl.color as field_color',
       'w.code as ward_code', 'w.name_vi as ward_name_vi', 'w.name_en as ward_name_en',
       'u.name_vi as unit_name_vi', 'u.name_en as unit_name_en',

@@ -1,26 +1,33 @@
 import { z } from 'zod';
 import { MIN_PASSWORD_LENGTH } from '../services/auth.js';
+import { coercedDbId, dbId, isoDate } from './common.schema.js';
 
 const fieldCode = z.string().regex(/^[a-z][a-z0-9_]{1,31}$/, 'must be a field code');
+/** A partial update must change something: an empty one would reach the database as UPDATE … SET with nothing to set. */
+const someChange = (body: Record<string, unknown>) => Object.values(body).some((v) => v !== undefined);
+const NOTHING_TO_CHANGE = 'Send at least one field to change';
+
+const distinct = (values: string[]) => new Set(values).size === values.length;
+
 const name = (label: string) => z.string({ error: `${label} is required` }).trim().min(2, `${label} must be at least 2 characters`).max(200, `${label} is too long`);
 
-export const IdParam = z.object({ id: z.coerce.number({ error: 'id must be a number' }).int().positive('id must be positive') });
+export const IdParam = z.object({ id: coercedDbId('id must be a row id (1–2147483647)') });
 
 export const NewUserBody = z.object({
   username: z.string({ error: 'username is required' }).regex(/^[a-z0-9._-]{3,40}$/, 'username: 3–40 of a-z, 0-9, . _ -'),
   display_name: name('display_name'),
   password: z.string({ error: 'password is required' }).min(MIN_PASSWORD_LENGTH, `password must be at least ${MIN_PASSWORD_LENGTH} characters`).max(256),
   role: z.enum(['admin', 'dispatcher', 'officer', 'leader'], { error: 'role must be admin, dispatcher, officer or leader' }),
-  unit_id: z.number().int().positive().nullable().default(null),
+  unit_id: dbId('unit_id must be a unit id').nullable().default(null),
 });
 
 export const UpdateUserBody = z.object({
   display_name: name('display_name').optional(),
   password: z.string().min(MIN_PASSWORD_LENGTH, `password must be at least ${MIN_PASSWORD_LENGTH} characters`).max(256).optional(),
   role: NewUserBody.shape.role.optional(),
-  unit_id: z.number().int().positive().nullable().optional(),
+  unit_id: dbId('unit_id must be a unit id').nullable().optional(),
   disabled: z.boolean().optional(),
-});
+}).refine(someChange, NOTHING_TO_CHANGE);
 
 export const UnitBody = z.object({
   code: z.string().regex(/^[a-z0-9_.-]{2,40}$/, 'code: 2–40 of a-z, 0-9, _ . -'),
@@ -29,8 +36,9 @@ export const UnitBody = z.object({
   name_en: name('name_en'),
   email: z.email('email is not valid').nullable().default(null),
   phone: z.string().max(30).nullable().default(null),
-  area_codes: z.array(z.string().regex(/^\d{2,5}$/, 'area codes')).max(200).default([]),
-  field_codes: z.array(fieldCode).max(50).default([]),
+  // Each becomes a row keyed by (unit, code): a repeated code would break that key rather than mean anything.
+  area_codes: z.array(z.string().regex(/^\d{2,5}$/, 'area codes')).max(200).refine(distinct, 'area_codes must not repeat a code').default([]),
+  field_codes: z.array(fieldCode).max(50).refine(distinct, 'field_codes must not repeat a code').default([]),
   active: z.boolean().default(true),
 });
 
@@ -40,7 +48,7 @@ export const RuleBody = z.object({
   field_codes: z.array(fieldCode).max(50).default([]),
   area_codes: z.array(z.string().regex(/^\d{2,5}$/, 'area codes')).max(200).default([]),
   keywords: z.array(z.string().trim().min(2, 'keywords must be at least 2 characters').max(60)).max(50).default([]),
-  unit_id: z.number({ error: 'unit_id is required' }).int().positive(),
+  unit_id: dbId('unit_id is required and must be a unit id'),
   auto_assign: z.boolean().default(true),
   active: z.boolean().default(true),
 });
@@ -53,7 +61,7 @@ export const SimulateQuery = z.object({
 });
 
 export const WebhookBody = z.object({
-  unit_id: z.number().int().positive().nullable().default(null),
+  unit_id: dbId('unit_id must be a unit id').nullable().default(null),
   url: z.url({ protocol: /^https?$/, error: 'url must be an http(s) URL' }),
   secret: z.string().min(16, 'secret must be at least 16 characters').max(200),
   events: z.array(z.enum(['report.created', 'report.assigned', 'report.updated', 'report.resolved', 'report.rejected', 'report.merged', 'report.reopened', 'report.closed', 'report.withdrawn'])).min(1, 'choose at least one event'),
@@ -64,12 +72,18 @@ export const WebhookBody = z.object({
 export const WebhookUpdateBody = WebhookBody.extend({ secret: WebhookBody.shape.secret.optional() });
 
 export const CalendarDayBody = z.object({
-  day: z.iso.date('day must be YYYY-MM-DD'),
+  day: isoDate('day must be YYYY-MM-DD'),
   kind: z.enum(['holiday', 'workday'], { error: 'kind must be holiday or workday' }),
   name: name('name'),
 });
 
-export const DayParam = z.object({ day: z.iso.date('day must be YYYY-MM-DD') });
+export const DayParam = z.object({ day: isoDate('day must be YYYY-MM-DD') });
+
+/** The delivery log of one webhook, or of all. */
+export const DeliveriesQuery = z.object({
+  webhook: coercedDbId('webhook must be a webhook id').optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
 
 export const FieldUpdateBody = z.object({
   name_vi: name('name_vi').optional(),
@@ -78,4 +92,4 @@ export const FieldUpdateBody = z.object({
   deadline_days: z.number().int().min(1).max(90).optional(),
   duplicate_radius_m: z.number().int().min(10).max(5000).optional(),
   active: z.boolean().optional(),
-});
+}).refine(someChange, NOTHING_TO_CHANGE);

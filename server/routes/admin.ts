@@ -3,15 +3,14 @@ import { z } from 'zod';
 import type { AppDeps } from '../app.js';
 import * as admin from '../services/admin.js';
 import {
-  CalendarDayBody, DayParam, FieldUpdateBody, IdParam, NewUserBody, RuleBody, SimulateQuery, UnitBody, UpdateUserBody, WebhookBody,
-  WebhookUpdateBody,
+  CalendarDayBody, DayParam, DeliveriesQuery, FieldUpdateBody, IdParam, NewUserBody, RuleBody, SimulateQuery, UnitBody, UpdateUserBody,
+  WebhookBody, WebhookUpdateBody,
 } from './admin.schema.js';
 import { requireStaff, type StaffEnv } from './session.js';
 import { validate } from './validate.js';
 
 const FieldParam = z.object({ code: z.string().regex(/^[a-z][a-z0-9_]{1,31}$/, 'code must be a field code') });
 const ApiKeyBody = z.object({ client_name: z.string({ error: 'client_name is required' }).trim().min(1, 'client_name is required').max(100, 'client_name is too long') });
-const DeliveriesQuery = z.object({ webhook: z.coerce.number().int().positive().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) });
 
 /** Administration; everything here is admin-only and audited. */
 export const adminRoutes = (deps: AppDeps) => {

@@ -4,18 +4,20 @@ import type { AppDeps } from '../app.js';
 import { DomainError } from '../errors.js';
 import { login, logout } from '../services/auth.js';
 import { LoginBody } from './auth.schema.js';
-import { clientIp, requireStaff, sessionCookie, type StaffEnv } from './session.js';
+import { rateLimit, requestAddress } from './rate-limit.js';
+import { requireStaff, sessionCookie, type StaffEnv } from './session.js';
 import { validate } from './validate.js';
 
 export const authRoutes = (deps: AppDeps) => {
   const cookie = sessionCookie(deps);
   return new Hono<StaffEnv>()
-    .post('/login', validate('json', LoginBody), async (c) => {
+    .post('/login', rateLimit(deps, 'login'), validate('json', LoginBody), async (c) => {
       const { username, password } = c.req.valid('json');
       c.header('Cache-Control', 'no-store');
       try {
         const session = await login(deps.db, {
-          username, password, ip: clientIp(c), userAgent: c.req.header('User-Agent') ?? null, previousToken: getCookie(c, cookie.name),
+          // Behind a trusted proxy the socket is the proxy's; the failure backoff must count the real client.
+          username, password, ip: requestAddress(c, deps.config.rateLimits.trustProxy), userAgent: c.req.header('User-Agent') ?? null, previousToken: getCookie(c, cookie.name),
         });
         setCookie(c, cookie.name, session.token, { httpOnly: true, sameSite: 'Lax', secure: cookie.secure, path: '/' });
         return c.json({ user: session.user, csrf_token: session.csrfToken });

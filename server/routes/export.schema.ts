@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { REPORT_STATUSES } from '../db/database.js';
+import { coercedDbId } from './common.schema.js';
 import { parseOpen311DateTime } from './open311.schema.js';
 
 const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -26,7 +27,7 @@ export const ExportQuery = z.object({
   area: z.preprocess(emptyAsUndefined, z.string().regex(/^\d{2,5}$/, 'area must be an admin area code (province, district or ward)').optional()),
   field: commaList(z.string().regex(/^[a-z][a-z0-9_]{1,31}$/, 'field must be field codes'), 'field'),
   status: commaList(z.enum(REPORT_STATUSES, { error: `status must be one of ${REPORT_STATUSES.join(', ')}` }), 'status'),
-  unit: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'unit must be a unit id' }).int('unit must be a unit id').positive('unit must be a unit id').optional()),
+  unit: z.preprocess(emptyAsUndefined, coercedDbId('unit must be a unit id').optional()),
   from: date('from'),
   to: date('to', true),
 }).refine((q) => !q.from || !q.to || q.from < q.to, { path: ['to'], message: 'to must be after from' });

@@ -94,14 +94,25 @@ export async function parseMultipart(request: Request, limits: MultipartLimits, 
       body.on('error', () => fail(validationFailed({ _: 'The upload was interrupted' })));
 
       parser.on('field', (name, value, info) => {
+        if (failed) return;
         if (info.valueTruncated) return fail(validationFailed({ [name]: `${name} is too long` }));
         fields[name] = value;
       });
-      parser.on('file', (name, stream) => {
-        const limit = limits.files[name];
+      parser.on('file', (rawName, stream) => {
+        // After a failure busboy still hands over parts it had buffered. A writer opened for one
+        // now would wait forever for a body that was cut off, and the request would never end.
+        if (failed) {
+          stream.resume();
+          return;
+        }
+        // busboy gives an unnamed part no name at all.
+        const name = rawName ?? '';
+        // Own keys only: "constructor" or "toString" must not find Object's and pass as a file field.
+        const limit = Object.hasOwn(limits.files, name) ? limits.files[name] : undefined;
         if (!limit) {
           stream.resume();
-          return fail(validationFailed({ [name]: `${name} is not an accepted file field` }));
+          const label = name || '(unnamed part)';
+          return fail(validationFailed({ [label]: `${label} is not an accepted file field` }));
         }
         const index = counts[name] ?? 0;
         counts[name] = index + 1;

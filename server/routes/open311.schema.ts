@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { inPgRange, noNul } from './common.schema.js';
 import { bbox } from './reports.schema.js';
 
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
@@ -29,6 +30,8 @@ export function parseOpen311DateTime(value: string): Date | undefined {
   if (Number.isNaN(d.getTime())) return undefined;
   // Date rolls 2025-02-30 over into March; a date that does not exist is an error.
   const [y, m, day] = s.slice(0, 10).split('-').map(Number) as [number, number, number];
+  // PostgreSQL has no year 0, and an offset can push 9999-12-31 into the year 10000.
+  if (!inPgRange(d)) return undefined;
   return m >= 1 && m <= 12 && day <= new Date(Date.UTC(y, m, 0)).getUTCDate() ? d : undefined;
 }
 
@@ -107,7 +110,8 @@ export const PostRequestForm = z.object({
   account_id: optional(z.string().max(200)),
   ...contact,
 }).refine((f) => (f.lat === undefined) === (f.long === undefined), { path: ['long'], message: 'Send lat and long together' })
-  .refine((f) => f.lat !== undefined || f.address_string !== undefined, { path: ['lat'], message: 'A location is required: lat and long, or address_string' });
+  .refine((f) => f.lat !== undefined || f.address_string !== undefined, { path: ['lat'], message: 'A location is required: lat and long, or address_string' })
+  .superRefine(noNul);
 
 /** mySociety's extended statuses (servicerequestupdates), accepted in any case. */
 export const EXTENDED_STATUSES = [
@@ -130,7 +134,7 @@ export const PostUpdateForm = z.object({
   media_url: mediaUrl,
   account_id: optional(z.string().max(200)),
   ...contact,
-});
+}).superRefine(noNul);
 
 export type PostRequestInput = z.infer<typeof PostRequestForm>;
 export type PostUpdateInput = z.infer<typeof PostUpdateForm>;

@@ -9,9 +9,11 @@ import {
   listOpen311Services, listOpen311Updates, postOpen311Update, renderOpen311, requestIdFromToken, serviceDefinition, toOpen311Errors,
   type Open311Context, type Open311Format,
 } from '../services/open311.js';
+import { RateLimited } from '../services/rate-limit.js';
 import type { ReportsDeps } from '../services/reports.js';
 import { parseMultipart, removeTemporaryFiles, type MultipartLimits, type UploadedFile } from './multipart.js';
 import { JurisdictionQuery, PostRequestForm, PostUpdateForm, RequestsQuery, UpdatesQuery } from './open311.schema.js';
+import { enforceRateLimit, rateLimit } from './rate-limit.js';
 import { validate } from './validate.js';
 
 const MB = 1024 * 1024;
@@ -28,10 +30,10 @@ export function formatOf(p: string): Open311Format {
   return p.endsWith('.xml') ? 'xml' : 'json';
 }
 
-/** "ABC.json" → ["ABC", "json"] for the {id}.{format} path segments. */
+/** "ABC.json" → ["ABC", "json"] for the {id}.{format} path segments; Hono has already percent-decoded the segment once. */
 function splitFormat(segment: string): [string, Open311Format] {
   const dot = segment.lastIndexOf('.');
-  return [decodeURIComponent(segment.slice(0, dot)), formatOf(segment)];
+  return [segment.slice(0, dot), formatOf(segment)];
 }
 
 const both = (p: string) => [`${p}.json`, `${p}.xml`];
@@ -44,7 +46,9 @@ function reply(c: Context, format: Open311Format, root: string, body: unknown, s
 function open311Error(logger: AppDeps['logger']) {
   return (err: Error, c: Context) => {
     let result;
-    if (err instanceof DomainError) result = toOpen311Errors(err.status, err.message, err.fields, err.code);
+    // The spec's codes have no "slow down"; a client needs the real 429 to honour Retry-After.
+    if (err instanceof RateLimited) result = { status: 429 as const, errors: [{ code: 429, description: err.message }] };
+    else if (err instanceof DomainError) result = toOpen311Errors(err.status, err.message, err.fields, err.code);
     else if (err instanceof HTTPException) result = toOpen311Errors(err.status, err.message || 'The request could not be read');
     else {
       logger.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error');
@@ -84,7 +88,10 @@ const scalars = (fields: Record<string, string | string[]>) => Object.fromEntrie
 
 /** Open311 GeoReport v2 with the mySociety servicerequestupdates extension, under /open311/v2. */
 export const open311Routes = (deps: AppDeps) => {
-  const reportsDeps: ReportsDeps = { db: deps.db, storage: deps.storage, publicBaseUrl: deps.config.publicBaseUrl };
+  const reportsDeps: ReportsDeps = {
+    db: deps.db, storage: deps.storage, publicBaseUrl: deps.config.publicBaseUrl,
+    antiSpam: { minFillSeconds: 0, duplicateWindowMinutes: deps.config.duplicateWindowMinutes },
+  };
   const ctx = (c: Context): Open311Context => ({
     db: deps.db,
     baseUrl: deps.config.publicBaseUrl ?? new URL(c.req.url).origin,
@@ -112,10 +119,12 @@ export const open311Routes = (deps: AppDeps) => {
       assertJurisdiction(ctx(c), q.jurisdiction_id);
       return reply(c, formatOf(c.req.path), 'service_requests', await listOpen311RequestsFor(ctx(c), q));
     })
-    .on('POST', both('/requests'), async (c) => {
+    .on('POST', both('/requests'), rateLimit(deps, 'open311'), async (c) => {
       const { fields, files } = await readForm(c, tmpDir);
       try {
         const client = await authenticateApiKey(deps.db, single(fields.api_key)?.trim() || undefined);
+        // The key is known only once the form is read; the address was counted before that.
+        await enforceRateLimit(c, deps, 'open311', { client: `api_key:${client.id}` });
         const parsed = PostRequestForm.safeParse(scalars(fields));
         if (!parsed.success) throw validationFailed(zodFieldErrors(parsed.error));
         assertJurisdiction(ctx(c), parsed.data.jurisdiction_id);
@@ -143,11 +152,12 @@ export const open311Routes = (deps: AppDeps) => {
       assertJurisdiction(ctx(c), q.jurisdiction_id);
       return reply(c, formatOf(c.req.path), 'service_request_updates', await listOpen311Updates(ctx(c), q));
     })
-    .on('POST', both('/servicerequestupdates'), async (c) => {
+    .on('POST', both('/servicerequestupdates'), rateLimit(deps, 'open311'), async (c) => {
       const { fields, files } = await readForm(c, tmpDir);
       // Updates carry no file of ours; a sent one is not kept.
       await removeTemporaryFiles(files);
       const client = await authenticateApiKey(deps.db, single(fields.api_key)?.trim() || undefined);
+      await enforceRateLimit(c, deps, 'open311', { client: `api_key:${client.id}` });
       const parsed = PostUpdateForm.safeParse(scalars(fields));
       if (!parsed.success) throw validationFailed(zodFieldErrors(parsed.error));
       assertJurisdiction(ctx(c), parsed.data.jurisdiction_id);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { REPORT_STATUSES } from '../db/database.js';
 import { latitude, longitude } from './areas.schema.js';
+import { cursor } from './common.schema.js';
 
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -43,20 +44,24 @@ const commaList = <T extends z.ZodType>(item: T, name: string) =>
     z.array(item).max(20, `${name}: at most 20 values`).optional(),
   );
 
-export const bbox = z.preprocess(
-  (v) => (typeof v === 'string' && v !== '' ? v.split(',').map(Number) : undefined),
-  z
-    .tuple([longitude, latitude, longitude, latitude], { error: 'bbox must be west,south,east,north' })
-    .refine(([w, s, e, n]) => w < e && s < n, 'bbox must be west,south,east,north with west < east and south < north')
-    .optional(),
-);
+const splitBbox = (v: unknown) => (typeof v === 'string' && v !== '' ? v.split(',').map(Number) : undefined);
+const bboxTuple = z
+  .tuple([longitude, latitude, longitude, latitude], { error: 'bbox must be west,south,east,north' })
+  .refine(([w, s, e, n]) => w < e && s < n, 'bbox must be west,south,east,north with west < east and south < north');
+
+export const bbox = z.preprocess(splitBbox, bboxTuple.optional());
+/**
+ * For endpoints that cannot answer without one. Not bbox.refine(defined):
+ * zod skips an absent key whose schema is optional, refinements and all.
+ */
+export const requiredBbox = z.preprocess(splitBbox, bboxTuple);
 
 export const ListReportsQuery = z.object({
   bbox,
   field: commaList(z.string().regex(/^[a-z][a-z0-9_]{1,31}$/, 'field must be field codes'), 'field'),
   status: commaList(z.enum(REPORT_STATUSES, { error: `status must be one of ${REPORT_STATUSES.join(', ')}` }), 'status'),
   limit: z.coerce.number({ error: 'limit must be a number' }).int('limit must be an integer').min(1, 'limit must be 1–1000').max(1000, 'limit must be 1–1000').default(200),
-  cursor: z.string().max(200, 'cursor is too long').optional(),
+  cursor: cursor.optional(),
 });
 
 export const NearbyQuery = z.object({

@@ -5,7 +5,9 @@ import { validationFailed, zodFieldErrors } from '../errors.js';
 import {
   countReports, createReport, followReport, listReports, nearbyReports, publicReport, rateReport, withdrawReport, type ReportsDeps,
 } from '../services/reports.js';
+import { HONEYPOT_FIELD, SubmissionSignals } from './abuse.schema.js';
 import { parseMultipart, removeTemporaryFiles } from './multipart.js';
+import { rateLimit, requester, submitterKey } from './rate-limit.js';
 import { CodeParam, FollowBody, ListReportsQuery, NearbyQuery, NewReportForm, RatingBody, WithdrawBody } from './reports.schema.js';
 import { validate } from './validate.js';
 
@@ -21,16 +23,24 @@ export const UPLOAD_LIMITS = {
 };
 
 export const reportsRoutes = (deps: AppDeps) => {
-  const services: ReportsDeps = { db: deps.db, storage: deps.storage, publicBaseUrl: deps.config.publicBaseUrl };
+  const services: ReportsDeps = {
+    db: deps.db, storage: deps.storage, publicBaseUrl: deps.config.publicBaseUrl,
+    antiSpam: { minFillSeconds: deps.config.minFillSeconds, duplicateWindowMinutes: deps.config.duplicateWindowMinutes },
+  };
   return new Hono()
-    .post('/', async (c) => {
-      const { fields, files } = await parseMultipart(c.req.raw, UPLOAD_LIMITS, path.join(deps.config.mediaDir, 'tmp'));
+    .post('/', rateLimit(deps, 'reports'), async (c) => {
+      const { fields: all, files } = await parseMultipart(c.req.raw, UPLOAD_LIMITS, path.join(deps.config.mediaDir, 'tmp'));
+      // The anti-spam signals are not part of the report; the report schema never sees them.
+      const { [HONEYPOT_FIELD]: honeypot, opened_at, ...fields } = all;
+      const signals = SubmissionSignals.parse({ [HONEYPOT_FIELD]: honeypot, opened_at });
       const parsed = NewReportForm.safeParse(fields);
       if (!parsed.success) {
         await removeTemporaryFiles(files);
         throw validationFailed(zodFieldErrors(parsed.error));
       }
-      const result = await createReport(services, parsed.data, files, c.req.header('Idempotency-Key') || undefined);
+      const result = await createReport(services, parsed.data, files, c.req.header('Idempotency-Key') || undefined, {
+        clientKey: submitterKey(requester(c, deps)), honeypot: signals[HONEYPOT_FIELD], openedAt: signals.opened_at,
+      });
       c.header('Cache-Control', 'no-store');
       return c.json(result.body, result.status as 201);
     })

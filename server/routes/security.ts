@@ -39,7 +39,7 @@ export function securityHeaders(config: Config): MiddlewareHandler {
 
 /** CORS: the API only for configured origins; Open311 reads open to any client, as the standard expects. */
 export function apiCors(config: Config): MiddlewareHandler {
-  return cors({ origin: config.corsOrigins, credentials: true, allowHeaders: ['Content-Type', 'X-CSRF-Token', 'Idempotency-Key'] });
+  return cors({ origin: config.corsOrigins, credentials: true, allowHeaders: ['Content-Type', 'X-CSRF-Token', 'Idempotency-Key', 'X-Device-Id'] });
 }
 
 export const open311Cors = (): MiddlewareHandler => cors({ origin: '*', allowMethods: ['GET', 'POST'], allowHeaders: ['Content-Type', 'Idempotency-Key'] });

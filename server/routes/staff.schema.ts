@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { REPORT_STATUSES } from '../db/database.js';
 import { SLA_STATES } from '../db/staff-reports.repo.js';
 import { REJECT_REASONS } from '../services/staff-reports.js';
+import { coercedDbId, cursor, dbId, inPgRange, noNul } from './common.schema.js';
 
 const list = <T extends z.ZodType>(item: T, name: string) =>
   z.preprocess((v) => (typeof v === 'string' && v !== '' ? v.split(',') : undefined), z.array(item).max(30, `${name}: at most 30 values`).optional());
@@ -14,10 +15,10 @@ export const StaffListQuery = z.object({
   field: list(z.string().regex(/^[a-z][a-z0-9_]{1,31}$/, 'field must be field codes'), 'field'),
   sla: list(z.enum(SLA_STATES, { error: `sla must be one of ${SLA_STATES.join(', ')}` }), 'sla'),
   area: z.string().regex(/^\d{2,5}$/, 'area must be an area code').optional(),
-  unit: list(z.coerce.number().int('unit must be unit ids').positive('unit must be unit ids'), 'unit'),
+  unit: list(coercedDbId('unit must be unit ids'), 'unit'),
   sort: z.enum(['created', 'due'], { error: 'sort must be created or due' }).default('created'),
   limit: z.coerce.number().int().min(1, 'limit must be 1–200').max(200, 'limit must be 1–200').default(50),
-  cursor: z.string().max(200, 'cursor is too long').optional(),
+  cursor: cursor.optional(),
 });
 
 const version = { version: z.number().int().positive().optional() };
@@ -26,7 +27,7 @@ export const ActionBody = z.discriminatedUnion('action', [
   z.object({ action: z.literal('verify'), note: note('note').optional(), ...version }),
   z.object({ action: z.literal('reject'), reason: z.enum(REJECT_REASONS, { error: `reason must be one of ${REJECT_REASONS.join(', ')}` }), note: note('note').optional(), ...version }),
   z.object({ action: z.literal('classify'), field: z.string().regex(/^[a-z][a-z0-9_]{1,31}$/, 'field must be a field code'), ...version }),
-  z.object({ action: z.literal('assign'), unit_id: z.number({ error: 'unit_id is required' }).int().positive(), note: note('note').optional(), ...version }),
+  z.object({ action: z.literal('assign'), unit_id: dbId('unit_id is required and must be a unit id'), note: note('note').optional(), ...version }),
   z.object({ action: z.literal('accept'), ...version }),
   z.object({ action: z.literal('decline'), reason: note('reason', 1000), ...version }),
   z.object({ action: z.literal('progress'), note: note('note'), public: z.boolean().default(true), ...version }),
@@ -34,7 +35,8 @@ export const ActionBody = z.discriminatedUnion('action', [
   z.object({ action: z.literal('merge'), parent_code: z.string().transform((s) => s.toUpperCase()).pipe(z.string().regex(/^[2-9A-Z]{8}$/, 'parent_code must be a tracking code')), ...version }),
   z.object({
     action: z.literal('set_deadline'),
-    due_at: z.iso.datetime({ offset: true, error: 'due_at must be an ISO date-time with offset' }),
+    due_at: z.iso.datetime({ offset: true, error: 'due_at must be an ISO date-time with offset' })
+      .refine((s) => inPgRange(new Date(s)), 'due_at must fall in the years 0001–9999'),
     reason: note('reason', 1000),
     ...version,
   }),
@@ -43,9 +45,9 @@ export const ActionBody = z.discriminatedUnion('action', [
 export const ResponseForm = z.object({
   text: z.string({ error: 'text is required' }).transform((s) => s.normalize('NFC').trim()).pipe(z.string().min(10, 'text must be at least 10 characters').max(4000, 'text must be at most 4000 characters')),
   version: z.preprocess((v) => (v === '' || v === undefined ? undefined : Number(v)), z.number().int().positive('version must be a positive integer').optional()),
-});
+}).superRefine(noNul);
 
 export const BulkAssignBody = z.object({
   codes: z.array(z.string().regex(/^[2-9A-Z]{8}$/, 'each code must be a tracking code')).min(1, 'codes must not be empty').max(200, 'at most 200 codes'),
-  unit_id: z.number({ error: 'unit_id is required' }).int().positive(),
+  unit_id: dbId('unit_id is required and must be a unit id'),
 });

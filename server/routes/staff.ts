@@ -2,7 +2,9 @@ import path from 'node:path';
 import { Hono } from 'hono';
 import type { AppDeps } from '../app.js';
 import { validationFailed, zodFieldErrors } from '../errors.js';
+import { markReportSender } from '../services/abuse.js';
 import { bulkAssign, performAction, publishResponse, staffInbox, staffReportDetail, type StaffDeps } from '../services/staff-reports.js';
+import { AbuseBody } from './abuse.schema.js';
 import { parseMultipart, removeTemporaryFiles } from './multipart.js';
 import { CodeParam } from './reports.schema.js';
 import { UPLOAD_LIMITS } from './reports.js';
@@ -27,6 +29,9 @@ export const staffRoutes = (deps: AppDeps) => {
     .get('/reports/:code', validate('param', CodeParam), async (c) => c.json(await staffReportDetail(services, c.var.staff, c.req.valid('param').code)))
     .post('/reports/:code/actions', validate('param', CodeParam), validate('json', ActionBody), async (c) =>
       c.json(await performAction(services, c.var.staff, c.req.valid('param').code, c.req.valid('json'), clientIp(c))),
+    )
+    .post('/reports/:code/abuse', validate('param', CodeParam), validate('json', AbuseBody), async (c) =>
+      c.json(await markReportSender(services, c.var.staff, c.req.valid('param').code, c.req.valid('json'), clientIp(c))),
     )
     .post('/reports/:code/response', validate('param', CodeParam), async (c) => {
       const { fields, files } = await parseMultipart(c.req.raw, RESPONSE_LIMITS, path.join(deps.config.mediaDir, 'tmp'));

@@ -1,10 +1,35 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { deleteInFlightKey, findKey, insertKeyIfAbsent, takeOverStaleKey } from '../db/idempotency.repo.js';
+import { deleteInFlightKey, findKey, insertKeyIfAbsent, takeOverStaleKey, touchInFlightKey } from '../db/idempotency.repo.js';
 import { DomainError } from '../errors.js';
 
-/** A request holding its key longer than this without finishing is taken to have died. */
-const STALE_SECONDS = 300;
+/**
+ * A claim whose holder has not touched it for this long is taken to have
+ * died: a crash leaves its key in flight. Live holders touch their claims
+ * every HEARTBEAT_MS, so a client retrying after a crash waits seconds, not
+ * minutes, while a slow request keeps its key. Should a stalled holder lose
+ * its claim all the same, completeKey lets only one of the two commit.
+ */
+const STALE_SECONDS = 15;
+const HEARTBEAT_MS = 3_000;
+const heartbeats = new Map<string, NodeJS.Timeout>();
+
+function keepClaimAlive(db: Kysely<Database>, key: string) {
+  clearInterval(heartbeats.get(key));
+  const timer = setInterval(() => {
+    // Stops by itself once the key is done or gone.
+    touchInFlightKey(db, key).then((held) => {
+      if (!held) stopHeartbeat(key, timer);
+    }, () => {});
+  }, HEARTBEAT_MS);
+  timer.unref();
+  heartbeats.set(key, timer);
+}
+
+function stopHeartbeat(key: string, timer = heartbeats.get(key)) {
+  clearInterval(timer);
+  if (heartbeats.get(key) === timer) heartbeats.delete(key);
+}
 
 export type Claim =
   | { kind: 'claimed'; key: string }
@@ -22,7 +47,10 @@ export async function claimIdempotencyKey(db: Kysely<Database>, scope: string, c
     });
   }
   const key = `${scope}:${clientKey}`;
-  if (await insertKeyIfAbsent(db, { key, scope, request_hash: requestHash })) return { kind: 'claimed', key };
+  if (await insertKeyIfAbsent(db, { key, scope, request_hash: requestHash })) {
+    keepClaimAlive(db, key);
+    return { kind: 'claimed', key };
+  }
   const existing = await findKey(db, key);
   if (!existing) return claimIdempotencyKey(db, scope, clientKey, requestHash);
   if (existing.request_hash !== requestHash) {
@@ -31,11 +59,16 @@ export async function claimIdempotencyKey(db: Kysely<Database>, scope: string, c
   if (existing.state === 'done') {
     return { kind: 'replay', status: existing.response_status ?? 200, body: JSON.parse(existing.response_body ?? 'null') };
   }
-  if (await takeOverStaleKey(db, key, requestHash, STALE_SECONDS)) return { kind: 'claimed', key };
+  if (await takeOverStaleKey(db, key, requestHash, STALE_SECONDS)) {
+    keepClaimAlive(db, key);
+    return { kind: 'claimed', key };
+  }
   throw new DomainError(409, 'request_in_progress', 'The same request is still being processed; retry in a moment');
 }
 
 /** Frees a key whose request failed, so the client can retry with it. */
 export async function releaseIdempotencyKey(db: Kysely<Database>, claim: Claim | undefined): Promise<void> {
-  if (claim?.kind === 'claimed') await deleteInFlightKey(db, claim.key);
+  if (claim?.kind !== 'claimed') return;
+  stopHeartbeat(claim.key);
+  await deleteInFlightKey(db, claim.key);
 }

@@ -1,8 +1,12 @@
 import type { Kysely } from 'kysely';
+import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { insertOutbox } from '../db/outbox.repo.js';
 import { insertReportEvent, updateReport } from '../db/reports.repo.js';
+import type { Logger } from '../log.js';
 import { notifyPublicChange } from './notifications.js';
+import { pruneRateLimits } from './rate-limit.js';
+import { anonymiseOldContacts } from './retention.js';
 
 const CLOSE_AFTER_DAYS = 7;
 
@@ -26,4 +30,25 @@ export async function closeUnratedResolved(db: Kysely<Database>, now = new Date(
     });
   }
   return closed;
+}
+
+/**
+ * The periodic jobs (main.ts runs them every 10 minutes): auto-close,
+ * dropping ended rate-limit windows, and contact retention. Each runs on its
+ * own, so one failing does not stop the others; the counts go to the log.
+ */
+export async function runPeriodicJobs(db: Kysely<Database>, config: Pick<Config, 'retentionMonths'>, logger: Logger, now = new Date()) {
+  const jobs: [string, () => Promise<number>][] = [
+    ['auto-close', () => closeUnratedResolved(db, now)],
+    ['rate-limit cleanup', () => pruneRateLimits(db, now)],
+    ['contact retention', () => anonymiseOldContacts(db, { months: config.retentionMonths, now })],
+  ];
+  for (const [job, run] of jobs) {
+    try {
+      const count = await run();
+      if (count > 0) logger.info({ job, count, ...(job === 'contact retention' ? { months: config.retentionMonths } : {}) }, `${job}: ${count}`);
+    } catch (err) {
+      logger.error({ err, job }, `${job} failed`);
+    }
+  }
 }

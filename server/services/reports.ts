@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { h3CellsForPoint } from '../../spatial/h3-cells.js';
 import { findAreasAt } from '../db/areas.repo.js';
 import type { Database, ReportStatus } from '../db/database.js';
+import { findRecentDuplicate } from '../db/abuse.repo.js';
 import { findFieldByCode } from '../db/fields.repo.js';
 import { completeKey } from '../db/idempotency.repo.js';
 import { insertReportAttributes } from '../db/open311.repo.js';
@@ -12,6 +13,7 @@ import {
   listReportMedia, lockReportByCode, updateReport, type ReportWithRefs,
 } from '../db/reports.repo.js';
 import { DomainError, notFound, validationFailed } from '../errors.js';
+import { abusiveMarksOf, contentHashOf } from './abuse.js';
 import { removeTemporaryFiles, type UploadedFile } from '../routes/multipart.js';
 import { dueDate } from './calendar.js';
 import { claimIdempotencyKey, releaseIdempotencyKey, type Claim } from './idempotency.js';
@@ -28,6 +30,18 @@ export interface ReportsDeps {
   storage: MediaStorage;
   publicBaseUrl?: string;
   now?: () => Date;
+  /** Submission checks (config minFillSeconds, duplicateWindowMinutes); 0 or absent turns one off. */
+  antiSpam?: { minFillSeconds: number; duplicateWindowMinutes: number };
+}
+
+/** What the request says about its sender, besides the report itself. */
+export interface Submission {
+  /** Who sent it (see reports.client_key); Open311 reports fall back to their API key. */
+  clientKey?: string;
+  /** The form's honeypot input; people never see it, so anything in it means a program filled the form. */
+  honeypot?: string;
+  /** When the form was opened, as the form says. */
+  openedAt?: Date;
 }
 
 export interface NewReportInput {
@@ -59,6 +73,8 @@ export interface CreatedReport {
   manage_token: string;
   url: string;
   manage_url: string;
+  /** Present when the report waits for a dispatcher's review before it is shown or routed. */
+  needs_review?: true;
 }
 
 const DUPLICATE_WINDOW_DAYS = 30;
@@ -78,23 +94,57 @@ export function requestHash(input: NewReportInput, files: UploadedFile[]): strin
  * stores the media, and writes the report, its timeline, media rows and
  * outbox events in one transaction. On any failure nothing remains: no row,
  * no file, and the Idempotency-Key is released.
+ *
+ * Submission checks: a filled honeypot is refused (400) before anything is
+ * written; the same text from the same client within the duplicate window is
+ * refused (409) naming the earlier report; a sender marked abusive, or a form
+ * sent faster than a person could fill it, is accepted but held for review:
+ * hidden from the public and not routed until a dispatcher verifies it.
  */
 export async function createReport(
   deps: ReportsDeps,
   input: NewReportInput,
   files: UploadedFile[],
   idempotencyKey?: string,
+  submission: Submission = {},
 ): Promise<{ status: number; body: CreatedReport }> {
   const { db, storage } = deps;
   let uploads: Awaited<ReturnType<typeof storeUploads>> | undefined;
   let claim: Claim | undefined;
   try {
+    if (submission.honeypot?.trim()) {
+      throw new DomainError(400, 'spam_suspected', 'This form looks filled in by a program, so it was not accepted. If you are a person, reload the page and send it again.', {
+        website: 'Leave this field empty',
+      });
+    }
     if (idempotencyKey) {
       claim = await claimIdempotencyKey(db, 'reports', idempotencyKey, requestHash(input, files));
       if (claim.kind === 'replay') return { status: claim.status, body: claim.body as CreatedReport };
     }
     const field = await findFieldByCode(db, input.field);
     if (!field) throw validationFailed({ field: `Unknown field "${input.field}"` });
+    const now = deps.now?.() ?? new Date();
+    const clientKey = submission.clientKey ?? (input.api_key_id !== undefined ? `api_key:${input.api_key_id}` : undefined);
+    const contentHash = contentHashOf(field.code, input.title, input.description);
+    const duplicateMinutes = deps.antiSpam?.duplicateWindowMinutes ?? 0;
+    if (clientKey && duplicateMinutes > 0) {
+      // Pointing at the earlier report beats merging as "me too": the same sender is not a second witness.
+      const earlier = await findRecentDuplicate(db, { clientKey, contentHash, since: new Date(now.getTime() - duplicateMinutes * 60_000) });
+      if (earlier) {
+        const ago = Math.max(1, Math.round((now.getTime() - earlier.created_at.getTime()) / 60_000));
+        throw new DomainError(409, 'duplicate_report', `You sent the same report ${ago} min ago; its tracking code is ${earlier.code}.`, {
+          existing_code: earlier.code,
+        });
+      }
+    }
+    const holds: string[] = [];
+    const marked = await abusiveMarksOf(db, { clientKey, phone: input.phone });
+    if (marked.length) holds.push(`người gửi bị đánh dấu lạm dụng (${marked.join(', ')})`);
+    const minFill = deps.antiSpam?.minFillSeconds ?? 0;
+    if (minFill > 0 && submission.openedAt && now.getTime() - submission.openedAt.getTime() < minFill * 1000) {
+      holds.push(`gửi sau ${Math.max(0, Math.round((now.getTime() - submission.openedAt.getTime()) / 100) / 10)} giây kể từ khi mở biểu mẫu`);
+    }
+    const needsReview = holds.length > 0;
     const areas = await findAreasAt(db, input.lon, input.lat);
     if (!areas) {
       throw new DomainError(422, 'outside_region', 'The pin is outside Đắk Lắk province. Move it to where the problem is.', {
@@ -105,11 +155,11 @@ export async function createReport(
       fieldCode: field.code, wardId: areas.ward.id, districtId: areas.district.id, provinceId: areas.province.id,
       text: `${input.title} ${input.description}`,
     });
-    const unit = routing.autoAssign ? routing.unit : null;
+    // A held report goes to the dispatcher first, not straight to a unit.
+    const unit = routing.autoAssign && !needsReview ? routing.unit : null;
     uploads = await storeUploads(storage, files);
     const processed = uploads.media;
 
-    const now = deps.now?.() ?? new Date();
     const dueAt = await dueDate(db, now, field.deadline_days);
     const manageToken = newManageToken();
     const status: ReportStatus = unit ? 'assigned' : 'received';
@@ -124,6 +174,7 @@ export async function createReport(
       manage_token: manageToken,
       url: publicUrl(deps, `/r/${code}`),
       manage_url: publicUrl(deps, `/r/${code}?token=${manageToken}`),
+      ...(needsReview ? { needs_review: true as const } : {}),
     };
 
     await db.transaction().execute(async (trx) => {
@@ -152,9 +203,15 @@ export async function createReport(
         address: input.address ?? null,
         external_media_url: input.external_media_url ?? null,
         flags: input.flags ?? [],
+        client_key: clientKey ?? null,
+        content_hash: contentHash,
+        needs_review: needsReview,
       }, input.lon, input.lat);
       if (input.attributes?.length) await insertReportAttributes(trx, report.id, input.attributes);
       const received = await insertReportEvent(trx, { report_id: report.id, type: 'received', to_status: 'received', public: true, created_at: now });
+      if (needsReview) {
+        await insertReportEvent(trx, { report_id: report.id, type: 'held_for_review', public: false, note: `Chờ duyệt: ${holds.join('; ')}`, created_at: now });
+      }
       if (unit) {
         await insertReportEvent(trx, {
           report_id: report.id, type: 'assigned', from_status: 'received', to_status: 'assigned', public: true, unit_id: unit.id,
@@ -167,7 +224,7 @@ export async function createReport(
           width: m.width ?? null, height: m.height ?? null, storage_key: m.mainKey, thumb_key: m.thumbKey ?? null,
         }).execute();
       }
-      await insertOutbox(trx, { type: 'report.created', reportId: report.id, unitId: unit?.id ?? null, payload: { code, status } });
+      await insertOutbox(trx, { type: 'report.created', reportId: report.id, unitId: unit?.id ?? null, payload: { code, status, needs_review: needsReview } });
       if (unit) await insertOutbox(trx, { type: 'report.assigned', reportId: report.id, unitId: unit.id, payload: { code, unit_id: unit.id } });
       if (claim?.kind === 'claimed') await completeKey(trx, claim.key, 201, body);
     });

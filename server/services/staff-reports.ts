@@ -10,6 +10,7 @@ import {
 } from '../db/staff-reports.repo.js';
 import { findUnitById } from '../db/units.repo.js';
 import { DomainError, notFound } from '../errors.js';
+import { MARKING_ROLES, senderAbuseStatus } from './abuse.js';
 import { removeTemporaryFiles, type UploadedFile } from '../routes/multipart.js';
 import type { StaffContext } from './auth.js';
 import { dueDate } from './calendar.js';
@@ -141,6 +142,7 @@ interface Applied {
   changes: {
     status?: ReportStatus; unit_id?: number | null; field_code?: string; due_at?: Date; assigned_at?: Date | null;
     resolved_at?: Date | null; closed_at?: Date | null; declined_at?: Date | null; parent_id?: string;
+    needs_review?: boolean;
   };
   event: string;
   public: boolean;
@@ -155,8 +157,9 @@ async function apply(trx: Transaction<Database>, deps: StaffDeps, staff: StaffCo
     return status;
   };
   switch (action.action) {
+    // Verifying or assigning is the dispatcher's review: a held report is released to the public.
     case 'verify':
-      return { changes: { status: to('verified') }, event: 'verified', public: true, outbox: 'report.updated', note: action.note };
+      return { changes: { status: to('verified'), needs_review: false }, event: 'verified', public: true, outbox: 'report.updated', note: action.note };
     case 'reject':
       return { changes: { status: to('rejected'), closed_at: now }, event: 'rejected', public: true, outbox: 'report.rejected', reason: action.reason, note: action.note };
     case 'classify': {
@@ -170,7 +173,7 @@ async function apply(trx: Transaction<Database>, deps: StaffDeps, staff: StaffCo
       if (!unit) throw new DomainError(400, 'validation_failed', 'Some fields are invalid', { unit_id: `No unit with id ${action.unit_id}` });
       const transfer = r.unit_id !== null && r.status !== 'verified' && r.status !== 'received';
       return {
-        changes: { status: to('assigned'), unit_id: unit.id, assigned_at: now, declined_at: null },
+        changes: { status: to('assigned'), unit_id: unit.id, assigned_at: now, declined_at: null, needs_review: false },
         event: transfer ? 'transferred' : 'assigned', public: true, outbox: 'report.assigned', note: action.note ?? unit.name_vi,
       };
     }
@@ -326,7 +329,7 @@ export async function staffInbox(deps: StaffDeps, staff: StaffContext, q: StaffL
       ward: { code: r.ward_code, name_vi: r.ward_name_vi, name_en: r.ward_name_en },
       unit: r.unit_id ? { id: r.unit_id, name_vi: r.unit_name_vi, name_en: r.unit_name_en } : null,
       created_at: r.created_at.toISOString(), due_at: r.due_at?.toISOString() ?? null, declined: r.declined_at !== null,
-      follower_count: r.follower_count, location: { lat: r.lat, lon: r.lon },
+      follower_count: r.follower_count, location: { lat: r.lat, lon: r.lon }, needs_review: r.needs_review,
     })),
     next_cursor: rows.length > q.limit && last && key ? encodeCursor(key, last.id) : null,
   };
@@ -346,6 +349,9 @@ export async function staffReportDetail(deps: StaffDeps, staff: StaffContext, co
     ...reportRowToPublic(r, now),
     ...(await deps.db.selectFrom('reports as x').leftJoin('routing_rules as rr', 'rr.id', 'x.rule_id')
       .select(['x.version', 'x.declined_at', 'x.rule_id', 'rr.name as rule_name']).where('x.id', '=', r.id).executeTakeFirstOrThrow()),
+    needs_review: r.needs_review,
+    // Whether the sender's client and phone are marked abusive (null: the report has none), for those who may mark them.
+    abuse: MARKING_ROLES.includes(staff.role) ? await senderAbuseStatus(deps.db, r.code) : null,
     reporter: CONTACT_ROLES.includes(staff.role)
       ? { name: r.reporter_name, phone: r.reporter_phone, email: r.reporter_email, hide_name: r.hide_name }
       : null,

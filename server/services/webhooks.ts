@@ -8,6 +8,7 @@ import {
 import type { Logger } from '../log.js';
 
 const BATCH = 100;
+const DELIVERY_BATCH = 20;
 const TIMEOUT_MS = 10_000;
 const MAX_BACKOFF_MS = 60 * 60_000;
 
@@ -45,7 +46,7 @@ export async function dispatchOutbox(db: Kysely<Database>, now = new Date()): Pr
  * event id, since a crash after sending but before recording resends.
  */
 export async function deliverDue(db: Kysely<Database>, logger?: Logger, now = new Date()): Promise<number> {
-  const due = await db.transaction().execute((trx) => leaseDueDeliveries(trx, now, 2 * TIMEOUT_MS + 5_000, 20));
+  const due = await db.transaction().execute((trx) => leaseDueDeliveries(trx, now, 2 * TIMEOUT_MS + 5_000, DELIVERY_BATCH));
   await Promise.all(due.map(async (d) => {
     const body = JSON.stringify({ id: d.event_id, type: d.type, created_at: d.created_at.toISOString(), data: JSON.parse(d.payload) });
     const timestamp = String(Math.floor(now.getTime() / 1000));
@@ -91,8 +92,11 @@ export function startOutboxWorker(db: Kysely<Database>, logger: Logger, interval
   let stopped = false;
   const tick = async () => {
     try {
-      while ((await dispatchOutbox(db)) > 0 && !stopped);
-      await deliverDue(db, logger);
+      // A full batch means more are due: keep going, or a backlog (after an
+      // outage, or under load) drains at one batch per interval.
+      do {
+        while ((await dispatchOutbox(db)) > 0 && !stopped);
+      } while (!stopped && (await deliverDue(db, logger)) === DELIVERY_BATCH);
     } catch (error) {
       logger.error({ err: error }, 'outbox worker failed; will retry');
     }

@@ -124,11 +124,13 @@ for (const engine of ENGINES) {
     });
 
     it('rate-limits a client that sends too many messages', async () => {
-      const { app } = await setup();
+      const db = await testDb(engine);
+      const { app } = testApp(db, { RATE_LIMITS: 'on', RATE_LIMIT_ASSISTANT: '100000/24h,20/24h' });
+      const device = { 'x-device-id': crypto.randomUUID() };
       const statuses: number[] = [];
-      for (let i = 0; i < 25; i++) statuses.push((await chat(app, { message: 'xin chào' })).status);
+      for (let i = 0; i < 25; i++) statuses.push((await chat(app, { message: 'xin chào' }, device)).status);
       expect(statuses.slice(0, 20).every((s) => s === 200)).toBe(true);
-      const limited = await chat(app, { message: 'xin chào' });
+      const limited = await chat(app, { message: 'xin chào' }, device);
       expect(limited.status).toBe(429);
       expect(limited.body.error.code).toBe('rate_limited');
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);

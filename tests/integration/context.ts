@@ -79,8 +79,13 @@ function schemaHash(): string {
   return hash.digest('hex').slice(0, 12);
 }
 
+/**
+ * Rate limits (and with them the duplicate check) are off unless a test turns
+ * them on: in-process requests have no address, so every test would share one
+ * bucket in a database that outlives the run.
+ */
 export function testConfig(overrides: NodeJS.ProcessEnv = {}) {
-  return loadConfig({ DATA_DIR: path.join(TMP, `test-data-${process.pid}`), LOG_LEVEL: 'silent', ...overrides });
+  return loadConfig({ DATA_DIR: path.join(TMP, `test-data-${process.pid}`), LOG_LEVEL: 'silent', RATE_LIMITS: 'off', ...overrides });
 }
 
 /** The real app over a test database, driven in-process with app.request(). */

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { detectIntent, findCode } from '../../server/services/assistant/intents.js';
-import { TokenBuckets } from '../../server/services/assistant/rate-limit.js';
 import { formUrl, RuleBasedBackend } from '../../server/services/assistant/rule-based.js';
 import { detectLang } from '../../server/services/assistant/text.js';
 import type { AssistantContext, AssistantInput, PublicStatus } from '../../server/services/assistant/types.js';
@@ -211,16 +210,5 @@ describe('helpers', () => {
       '/?field=road&title=%E1%BB%94+g%C3%A0&description=S%C3%A2u+%26+r%E1%BB%99ng&lat=12.500000&lon=108.000000',
     );
     expect(formUrl({})).toBe('/');
-  });
-
-  it('limits a client to its bucket, refilling over time', () => {
-    let now = 0;
-    const b = new TokenBuckets(2, 1, () => now);
-    expect(b.take('a')).toBe(0);
-    expect(b.take('a')).toBe(0);
-    expect(b.take('a')).toBeGreaterThan(0);
-    expect(b.take('b')).toBe(0);
-    now = 1000;
-    expect(b.take('a')).toBe(0);
   });
 });

@@ -2,9 +2,10 @@ import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import { hc, type InferResponseType } from 'hono/client';
 import type { AppType } from '../../../server/app.js';
 import type { CreatedReport } from '../../../server/services/reports.js';
+import { deviceId } from './citizen/ids.js';
 
-/** The one API client; its types come from the server's routes. */
-export const api = hc<AppType>(`${window.location.origin}/api`);
+/** The one API client; its types come from the server's routes. Every call names this device, which the rate limits count. */
+export const api = hc<AppType>(`${window.location.origin}/api`, { headers: () => ({ 'X-Device-Id': deviceId() }) });
 
 export type AreaLevel = 'province' | 'district' | 'ward';
 
@@ -167,6 +168,10 @@ export interface NewReportSubmission {
   hideName: boolean;
   photos: File[];
   video?: File;
+  /** When the form was opened (ISO); a form sent faster than a person could fill it waits for review. */
+  openedAt?: string;
+  /** The hidden honeypot input; people leave it empty. */
+  honeypot?: string;
 }
 
 export interface UploadHandle {
@@ -192,11 +197,14 @@ export function submitReport(report: NewReportSubmission, idempotencyKey: string
   form.set('hide_name', report.hideName ? 'true' : 'false');
   for (const photo of report.photos) form.append('photos', photo, photo.name);
   if (report.video) form.set('video', report.video, report.video.name);
+  if (report.openedAt) form.set('opened_at', report.openedAt);
+  form.set('website', report.honeypot ?? '');
 
   const xhr = new XMLHttpRequest();
   const done = new Promise<CreatedReport>((resolve, reject) => {
     xhr.open('POST', `${window.location.origin}/api/reports`);
     xhr.setRequestHeader('Idempotency-Key', idempotencyKey);
+    xhr.setRequestHeader('X-Device-Id', deviceId());
     xhr.setRequestHeader('Accept', 'application/json');
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);

@@ -12,8 +12,8 @@ export interface MediaStorage {
   putFile(key: string, localPath: string): Promise<void>;
   open(key: string): Promise<{ stream: Readable; bytes: number } | undefined>;
   delete(key: string): Promise<void>;
-  /** Every key in the store, for orphan sweeps. */
-  list(): AsyncIterable<string>;
+  /** Every key in the store (only those written before `before`, when given), for orphan sweeps. */
+  list(before?: Date): AsyncIterable<string>;
 }
 
 const KEY = /^[a-z0-9][a-z0-9._-]{0,127}$/;
@@ -32,17 +32,16 @@ export class LocalDiskStorage implements MediaStorage {
   async putFile(key: string, localPath: string): Promise<void> {
     const target = this.pathOf(key);
     await fsp.mkdir(path.dirname(target), { recursive: true });
-    const handle = await fsp.open(localPath, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await syncFile(localPath);
     await fsp.rename(localPath, target).catch(async (error: NodeJS.ErrnoException) => {
       if (error.code !== 'EXDEV') throw error;
       await fsp.copyFile(localPath, target);
+      await syncFile(target);
       await fsp.unlink(localPath);
     });
+    // The file's name lives in its directory: without this, a power cut can
+    // lose a file whose report row is already committed.
+    await syncFile(path.dirname(target));
   }
 
   async open(key: string) {
@@ -60,10 +59,26 @@ export class LocalDiskStorage implements MediaStorage {
     await fsp.rm(this.pathOf(key), { force: true });
   }
 
-  async *list(): AsyncIterable<string> {
-    for (const shard of await fsp.readdir(this.dir).catch(() => [] as string[])) {
-      if (shard === 'tmp') continue;
-      for (const key of await fsp.readdir(path.join(this.dir, shard)).catch(() => [] as string[])) yield key;
+  async *list(before?: Date): AsyncIterable<string> {
+    for (const shard of await fsp.readdir(this.dir, { withFileTypes: true }).catch(() => [])) {
+      // tmp/ holds uploads in progress; loose files (the lock) are not media.
+      if (shard.name === 'tmp' || !shard.isDirectory()) continue;
+      for (const key of await fsp.readdir(path.join(this.dir, shard.name)).catch(() => [] as string[])) {
+        if (before) {
+          const stat = await fsp.stat(path.join(this.dir, shard.name, key)).catch(() => undefined);
+          if (!stat || stat.mtime >= before) continue;
+        }
+        yield key;
+      }
     }
+  }
+}
+
+async function syncFile(file: string): Promise<void> {
+  const handle = await fsp.open(file, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

@@ -67,6 +67,10 @@ export class ReportForm {
   phone = $state('');
   email = $state('');
   hideName = $state(false);
+  /** The honeypot input, hidden from people; only a program filling every input puts something here. */
+  honeypot = $state('');
+  /** When this form was opened; the server holds for review what comes back faster than a person could type it. */
+  private openedAt = new Date().toISOString();
 
   photos = $state.raw<Attachment[]>([]);
   video = $state.raw<Attachment | null>(null);
@@ -264,6 +268,8 @@ export class ReportForm {
         hideName: this.hideName,
         photos: this.photos.map((p) => p.file),
         video: this.video?.file,
+        openedAt: this.openedAt,
+        honeypot: this.honeypot,
       };
     // No signal: keep it on the device, marked as waiting for the network, instead of failing.
     if (!navigator.onLine && outbox.available) return this.enqueue(submission);
@@ -325,8 +331,18 @@ export class ReportForm {
         this.formError = error.code === 'video_unavailable' ? i18n.t('submit.videoUnavailable') : i18n.t('submit.badType', { detail });
         break;
       case 409:
+        // The same text from this device a little earlier: point at that report rather than file it twice.
+        if (error.code === 'duplicate_report' && error instanceof ApiFieldError && error.fields.existing_code) {
+          this.formError = i18n.t('submit.duplicate', { code: error.fields.existing_code });
+          return undefined;
+        }
         this.formError = i18n.t('submit.inProgress');
         return undefined;
+      case 429: {
+        const seconds = Number(error instanceof ApiFieldError ? error.fields.retry_after : NaN);
+        this.formError = i18n.t('submit.rateLimited', { minutes: Number.isFinite(seconds) ? Math.max(1, Math.ceil(seconds / 60)) : 10 });
+        return undefined;
+      }
       case 422:
         if (error.code === 'outside_region') {
           this.area = { kind: 'outside' };
@@ -381,6 +397,7 @@ export class ReportForm {
     this.result = null;
     this.queued = null;
     this.idempotency = undefined;
+    this.openedAt = new Date().toISOString();
     // Contact details stay: the same person is likely to report again.
   }
 

@@ -84,8 +84,9 @@ class Outbox {
         await deleteQueued(item.key);
         this.sent = [...this.sent, { key: item.key, title: item.report.title, result }];
       } catch (error) {
-        const offline = !(error instanceof ApiError) || error.status === 0 || error.status === 409 || error.status >= 500;
-        // Offline, busy (409: the same key is being processed) or a server hiccup: try again later.
+        const offline = !(error instanceof ApiError) || error.status === 0 || error.status >= 500 || error.status === 429
+          || (error.status === 409 && error.code !== 'duplicate_report');
+        // Offline, busy (409: the same key is being processed), too many sends for now (429) or a server hiccup: try again later.
         // Anything else is the report itself being refused; keep it so nothing is lost, and say why.
         await this.update({ ...item, state: offline ? 'waiting' : 'failed', error: offline ? undefined : (error as Error).message });
         if (offline) break;

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/** The largest value of a PostgreSQL integer (int4), the type of every serial id. */
+export const PG_INT_MAX = 2_147_483_647;
+
+/**
+ * A row id as JSON sends it. Bigger than int4 can never name a row, and
+ * PostgreSQL answers such a bound value with an error rather than no rows.
+ */
+export const dbId = (message: string) => z.number({ error: message }).int(message).min(1, message).max(PG_INT_MAX, message);
+
+/** The same, read from a query string or path. */
+export const coercedDbId = (message: string) => z.coerce.number({ error: message }).int(message).min(1, message).max(PG_INT_MAX, message);
+
+/**
+ * Whether an instant can be bound on both engines. ISO-8601 lets
+ * 9999-12-31T23:59:59-23:59 fall in the year 10000, which JavaScript writes
+ * as +010000-…; PGlite passes that text on and PostgreSQL refuses it.
+ */
+export const inPgRange = (d: Date) => d.getUTCFullYear() >= 1 && d.getUTCFullYear() <= 9999;
+
+/**
+ * A calendar date YYYY-MM-DD that PostgreSQL can store: ISO-8601 has a
+ * year 0000, PostgreSQL's date type has none.
+ */
+export const isoDate = (message: string) => z.iso.date(message).refine((d) => Number(d.slice(0, 4)) >= 1, message);
+
+/**
+ * A page cursor as the API hands them out (next_cursor): base64url of
+ * "<ISO instant from toISOString>|<row id>". Anything else is refused here,
+ * at the edge, before it can become a date PostgreSQL cannot read (year 0,
+ * +275760) or an id beyond bigint.
+ */
+export const cursor = z
+  .string()
+  .max(200, 'cursor is too long')
+  .refine((value) => {
+    const text = Buffer.from(value, 'base64url').toString('utf8');
+    const m = /^(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\|(\d{1,18})$/.exec(text);
+    if (!m || Number(m[1]) < 1) return false;
+    const instant = new Date(text.slice(0, 24));
+    return !Number.isNaN(instant.getTime()) && instant.toISOString() === text.slice(0, 24);
+  }, 'Invalid cursor; use next_cursor from the previous page');
+
+export const NUL_MESSAGE = 'must not contain the NUL character (U+0000)';
+
+/**
+ * Where the first string holding U+0000 sits in a parsed input, as a field
+ * path. PostgreSQL text can neither store nor compare it: such a value
+ * fails as a query, so it has to be refused as input.
+ */
+export function nulPath(value: unknown, path: string[] = []): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path.join('.') || '_' : undefined;
+  if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const found = nulPath(item, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** For form schemas parsed outside validate() (multipart, Open311): the same refusal as a refinement. */
+export function noNul(value: object, ctx: z.RefinementCtx) {
+  const at = nulPath(value);
+  if (at) ctx.addIssue({ code: 'custom', path: at === '_' ? [] : at.split('.'), message: `${at} ${NUL_MESSAGE}` });
+}

@@ -1,0 +1,198 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createField, createStaff, fixtureFile, loginAs, reportForm, type StaffSession } from '../integration/factories.js';
+import { encodeMultipart, FILES } from './arbitraries.js';
+import { ENGINES, fuzzApp, fuzzDb, mediaFiles } from './context.js';
+import { checkErrorShape, checkOpen311ErrorShape } from './harness.js';
+
+/** Each case is a request the fuzzer found answered with a 5xx (or a hang), kept small and named after the bug. */
+
+const b64 = (s: string) => Buffer.from(s).toString('base64url');
+
+for (const engine of ENGINES) {
+  describe(`fuzzer regressions [${engine}]`, () => {
+    let ctx: Awaited<ReturnType<typeof setup>>;
+    async function setup() {
+      const db = await fuzzDb(engine);
+      const { app, config } = fuzzApp(db, engine, 'regressions');
+      const admin: StaffSession = await loginAs(app, await createStaff(db, 'admin'));
+      const field = await createField(db);
+      return { db, app, config, admin, field };
+    }
+    beforeAll(async () => {
+      ctx = await setup();
+    });
+
+    /** A refusal in our shape with the given status, and which fields it names. */
+    async function refused(res: Response, status = 400) {
+      const text = await res.text();
+      expect(res.status, text).toBe(status);
+      expect(checkErrorShape(res, text), text).toBeUndefined();
+      return (JSON.parse(text) as { error: { code: string; fields?: Record<string, string> } }).error;
+    }
+
+    it('multipart-part-after-refusal-hangs: a part busboy had buffered after a refused one no longer keeps the request open', async () => {
+      // An unnamed file part is refused; the photo after it used to open a writer that waited forever for a body already cut off.
+      const { body, contentType } = encodeMultipart({
+        fields: [['field', ctx.field]],
+        files: [
+          { field: 'photos', filename: 'a.jpg', type: 'image/jpeg', data: FILES.jpeg_truncated_half! },
+          { field: '', filename: 'b.svg', type: 'image/svg+xml', data: FILES.svg! },
+          { field: 'photos', filename: 'c.jpg', type: 'image/jpeg', data: FILES.empty! },
+        ],
+        damage: 'no_final_boundary',
+        cut: 1,
+      });
+      const res = await ctx.app.request('/api/reports', { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': contentType } });
+      const error = await refused(res);
+      expect(error.fields).toEqual({ '(unnamed part)': '(unnamed part) is not an accepted file field' });
+      expect(mediaFiles(ctx.config.mediaDir)).toEqual([]);
+    });
+
+    it('multipart-file-field-named-constructor: Object.prototype names are not file fields', async () => {
+      for (const name of ['constructor', 'toString', '__proto__']) {
+        const form = new FormData();
+        form.append('field', ctx.field);
+        form.append(name, new Blob([new Uint8Array(fixtureFile('gps-tagged.jpg'))], { type: 'image/jpeg' }), 'x.jpg');
+        const error = await refused(await ctx.app.request('/api/reports', { method: 'POST', body: form }));
+        expect(Object.values(error.fields ?? {})[0]).toMatch(/is not an accepted file field/);
+      }
+      expect(mediaFiles(ctx.config.mediaDir)).toEqual([]);
+    });
+
+    it('row-id-beyond-int4: ids PostgreSQL cannot bind are refused as input, not failed on as queries', async () => {
+      const big = 2 ** 31;
+      const requests: [string, { method?: string; json?: unknown }][] = [
+        [`/api/admin/users/${big}`, { method: 'PATCH', json: { display_name: 'Ai đó' } }],
+        [`/api/admin/routing-rules/${big}`, { method: 'DELETE' }],
+        [`/api/admin/webhook-deliveries?webhook=${big}`, {}],
+        ['/api/admin/users', { json: { username: 'big.unit', display_name: 'Big', password: 'long-enough-pw', role: 'dispatcher', unit_id: big } }],
+        ['/api/admin/routing-rules', { json: { position: 1, name: 'Quy tắc', unit_id: big } }],
+        ['/api/admin/webhooks', { json: { unit_id: big, url: 'http://127.0.0.1:9/x', secret: 'secret-secret-1234', events: ['report.created'] } }],
+        ['/api/staff/reports/bulk-assign', { json: { codes: ['ABCDEFGH'], unit_id: big } }],
+        [`/api/staff/reports?unit=${big}`, {}],
+        [`/api/stats/timeseries?unit=1,${big}`, {}],
+        [`/api/export.csv?unit=${big}`, {}],
+      ];
+      for (const [url, init] of requests) {
+        const error = await refused(await ctx.admin.request(url, init));
+        expect(error.code, url).toBe('validation_failed');
+      }
+    });
+
+    it('date-year-zero: 0000-01-01 is ISO-8601 but not a PostgreSQL date', async () => {
+      await refused(await ctx.admin.request('/api/admin/calendar', { method: 'PUT', json: { day: '0000-01-01', kind: 'holiday', name: 'Năm không' } }));
+      await refused(await ctx.admin.request('/api/admin/calendar/0000-01-01', { method: 'DELETE' }));
+      await refused(await ctx.admin.request('/api/stats/summary?from=0000-01-01'));
+      await refused(await ctx.admin.request('/api/export.csv?from=0000-01-01'));
+      const res = await ctx.app.request('/open311/v2/requests.json?start_date=0000-01-01T00:00:00Z');
+      expect(res.status).toBe(400);
+      expect(checkOpen311ErrorShape(res, await res.text(), '/open311/v2/requests.json')).toBeUndefined();
+    });
+
+    it('instant-beyond-9999: an offset that carries 9999-12-31 into the year 10000 is refused, not sent to PGlite as +010000', async () => {
+      const filed = await ctx.app.request('/api/reports', { method: 'POST', body: reportForm({ field: ctx.field }) });
+      const { code } = (await filed.json()) as { code: string };
+      const error = await refused(await ctx.admin.request(`/api/staff/reports/${code}/actions`, {
+        json: { action: 'set_deadline', due_at: '9999-12-31T23:59:59-23:59', reason: 'Cần khảo sát' },
+      }));
+      expect(error.fields).toHaveProperty('due_at');
+      for (const q of ['start_date=9999-12-31T23:59:59-23:59', 'updated_after=9999-12-31T23:59:59-2359', 'end_date=0001-01-01T00:00:00+01:00']) {
+        const res = await ctx.app.request(`/open311/v2/requests.json?${q}`);
+        expect(res.status, q).toBe(400);
+      }
+    });
+
+    it('cursor-outside-postgres-range: a cursor JavaScript can date but PostgreSQL cannot is refused', async () => {
+      for (const raw of ['+275760-09-13T00:00:00.000Z|1', '0000-01-01T00:00:00.000Z|1', '0000-01-01|1', '2025-02-30T00:00:00.000Z|1', '2025-07-01T00:00:00.000Z|1|2']) {
+        expect((await refused(await ctx.app.request(`/api/reports?cursor=${b64(raw)}`))).fields).toHaveProperty('cursor');
+        expect((await refused(await ctx.admin.request(`/api/staff/reports?cursor=${b64(raw)}`))).fields).toHaveProperty('cursor');
+      }
+      // What the API itself hands out still works.
+      const first = await ctx.app.request('/api/reports?limit=1');
+      const next = ((await first.json()) as { next_cursor: string | null }).next_cursor;
+      if (next) expect((await ctx.app.request(`/api/reports?limit=1&cursor=${next}`)).status).toBe(200);
+    });
+
+    it('stats-points-without-bbox: the required bbox is required, not skipped as an absent optional key', async () => {
+      const error = await refused(await ctx.admin.request('/api/stats/points?area=66'));
+      expect(error.fields).toHaveProperty('bbox');
+    });
+
+    it('empty-partial-update: a PATCH that changes nothing is refused before it becomes UPDATE … SET nothing', async () => {
+      const user = await createStaff(ctx.db, 'dispatcher');
+      const audits = async () => (await sql<{ n: number }>`select count(*)::int as n from audit_log`.execute(ctx.db)).rows[0]!.n;
+      const before = await audits();
+      await refused(await ctx.admin.request(`/api/admin/users/${user.id}`, { method: 'PATCH', json: {} }));
+      await refused(await ctx.admin.request(`/api/admin/fields/${ctx.field}`, { method: 'PATCH', json: {} }));
+      // A body that is not JSON reaches the validator as {} and gets the same answer.
+      await refused(await ctx.admin.request(`/api/admin/fields/${ctx.field}`, { method: 'PATCH', body: '{"active":false}', headers: { 'content-type': 'text/plain' } }));
+      expect(await audits()).toBe(before);
+    });
+
+    it('unit-with-repeated-codes: a code listed twice is refused rather than breaking the (unit, code) key', async () => {
+      const units = async () => (await sql<{ n: number }>`select count(*)::int as n from units`.execute(ctx.db)).rows[0]!.n;
+      const before = await units();
+      const error = await refused(await ctx.admin.request('/api/admin/units', {
+        json: { code: 'u_twice', kind: 'department', name_vi: 'Sở thử', name_en: 'Test department', field_codes: [ctx.field, ctx.field] },
+      }));
+      expect(error.fields).toHaveProperty('field_codes');
+      await refused(await ctx.admin.request('/api/admin/units', {
+        json: { code: 'u_twice', kind: 'department', name_vi: 'Sở thử', name_en: 'Test department', area_codes: ['24133', '24133'] },
+      }));
+      expect(await units()).toBe(before);
+    });
+
+    it('open311-path-decoded-twice: a percent sign that survives Hono\'s decoding is data, not a second escape', async () => {
+      for (const url of ['/open311/v2/services/%25D2.json', '/open311/v2/requests/%25ZZ.xml', '/open311/v2/tokens/%25.json']) {
+        const res = await ctx.app.request(url);
+        const text = await res.text();
+        expect(res.status, `${url}: ${text}`).toBe(404);
+        expect(checkOpen311ErrorShape(res, text, url)).toBeUndefined();
+      }
+    });
+
+    it('nul-in-text: U+0000, which PostgreSQL text cannot hold, is refused as input wherever it comes in', async () => {
+      const user = await createStaff(ctx.db, 'dispatcher');
+      const json: [string, string, unknown][] = [
+        ['POST', '/api/admin/units', { code: 'u_nul', kind: 'utility', name_vi: 'a\u0000b', name_en: 'Water' }],
+        ['PATCH', `/api/admin/users/${user.id}`, { display_name: 'Tên\u0000' }],
+        ['POST', '/api/admin/api-keys', { client_name: 'x\u0000' }],
+        ['POST', '/api/auth/login', { username: 'admin\u0000', password: 'whatever-long' }],
+      ];
+      for (const [method, url, body] of json) {
+        const error = await refused(await ctx.admin.request(url, { method, json: body }));
+        expect(Object.values(error.fields ?? {})[0], url).toMatch(/NUL/);
+      }
+      await refused(await ctx.admin.request('/api/staff/reports?area=%00'));
+      const form = new FormData();
+      form.append('text', 'Phản hồi chính thức\u0000 của đơn vị');
+      const res = await ctx.admin.request('/api/staff/reports/ABCDEFGH/response', { method: 'POST', body: form });
+      expect((await refused(res)).fields).toHaveProperty('text');
+      for (const url of ['/open311/v2/requests/AB%00CD.json', '/open311/v2/services/a%00b.xml', '/open311/v2/tokens/%00.json', '/open311/v2/requests.json?service_request_id=A%00B']) {
+        const r = await ctx.app.request(url);
+        const text = await r.text();
+        expect(r.status, `${url}: ${text}`).toBeLessThan(500);
+        expect(checkOpen311ErrorShape(r, text, url.split('?')[0]!)).toBeUndefined();
+      }
+      const { key } = (await (await ctx.admin.request('/api/admin/api-keys', { json: { client_name: 'nul test' } })).json()) as { key: string };
+      for (const form of [
+        `api_key=${key}&update_id=u%00&service_request_id=ABCDEFGH&status=OPEN&description=Xin+ch%C3%A0o`,
+        `api_key=${key}&service_code=${ctx.field}&lat=12.6667&long=108.0383&description=${encodeURIComponent('Ổ gà rất sâu trên đường')}&device_id=d%00`,
+      ]) {
+        const url = form.includes('update_id') ? '/open311/v2/servicerequestupdates.json' : '/open311/v2/requests.json';
+        const r = await ctx.app.request(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+        const text = await r.text();
+        expect(r.status, `${url}: ${text}`).toBe(400);
+        expect(text).toMatch(/NUL/);
+      }
+    });
+
+    it('leaves no temporary upload behind after any of the above', () => {
+      const tmp = path.join(ctx.config.mediaDir, 'tmp');
+      expect(fs.existsSync(tmp) ? fs.readdirSync(tmp) : []).toEqual([]);
+    });
+  });
+}
