@@ -1,4 +1,4 @@
-// npm run load [-- --db URL --duration S --users N]
+// npm run load [-- --db URL --duration S --users N --profile DIR]
 // Mixed traffic against the real server on a loaded PostGIS database (run
 // `npm run bench` once to load 1M reports): 80% reads (map, tracking,
 // statistics), 15% submissions, 5% staff actions, from N concurrent users
@@ -17,6 +17,8 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '60' },
     users: { type: 'string', default: '16' },
     port: { type: 'string', default: '8799' },
+    // Writes the server's CPU profile (.cpuprofile, for Chrome DevTools) into DIR when it stops.
+    profile: { type: 'string' },
   },
 });
 const duration = Number(values.duration);
@@ -121,7 +123,10 @@ async function main() {
     report(samples, networkErrors);
     for (const [kind, seen] of failures) console.log(`First refusals (${kind}):\n  ${seen.join('\n  ')}`);
   } finally {
+    // Waiting lets the server finish its shutdown (and write its profile) before we exit.
+    const exited = new Promise((resolve) => server.once('exit', resolve));
     server.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
   }
 }
 
@@ -150,7 +155,8 @@ function report(samples: Sample[], networkErrors: number) {
 
 async function startServer(): Promise<ChildProcess> {
   // One process (node with tsx's loader), so killing it stops the server.
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', './bench/loop-probe.mjs', 'server/main.ts'], {
+  const profile = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.profile)}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', '--import', './bench/loop-probe.mjs', 'server/main.ts'], {
     env: {
       ...process.env, DATABASE_URL: values.db, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DB_POOL_SIZE: '10',
       DATA_DIR: '.tmp/load-data', MEDIA_DIR: '.tmp/load-media', LOOP_PROBE_FILE: probeFile, RATE_LIMITS: 'off',

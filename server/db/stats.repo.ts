@@ -229,29 +229,57 @@ export async function selectUnitMetrics(db: Kysely<Database>, f: StatsFilter, no
 
 export const HEX_COLUMNS = { 5: 'h3_r5', 6: 'h3_r6', 7: 'h3_r7', 8: 'h3_r8', 9: 'h3_r9' } as const;
 
+/** One hotspot cell: its count, open-and-overdue count, and where its median handling time falls. */
+export interface HexCellRow {
+  cell: string;
+  count: number;
+  overdue: number;
+  /** The handling bucket holding the median of the resolved reports, how many resolved lie below it, in it, and in all; null with none resolved. */
+  median_bucket: number | null;
+  below: number | null;
+  in_bucket: number | null;
+  resolved: number | null;
+}
+
 /**
- * Hotspot cells with their count per handling bucket (-1 = not resolved) and
- * overdue count. Resolutions 5–7 come from the stats_hex_daily rollup (whole
- * province; the caller keeps the cells in view); 8 and 9, asked for when
- * zoomed in, from the reports in the bbox.
+ * Hotspot cells, one row each. Resolutions 5–7 come from the
+ * stats_hex_daily rollup (whole province; the caller keeps the cells in
+ * view); 8 and 9, asked for when zoomed in, from the reports in the bbox.
+ * The database also finds each cell's median bucket (a running sum over the
+ * handling buckets), so a province of cells arrives as one row per cell
+ * instead of one per cell and bucket: the reply is parsed on the API's only
+ * thread.
  */
-export async function selectHexBuckets(db: Kysely<Database>, res: keyof typeof HEX_COLUMNS, bbox: [number, number, number, number] | undefined, f: StatsFilter, now: Date) {
+export async function selectHexCells(db: Kysely<Database>, res: keyof typeof HEX_COLUMNS, bbox: [number, number, number, number] | undefined, f: StatsFilter, now: Date) {
   const reportCell = sql.ref(`r.${HEX_COLUMNS[res]}`);
   const inBox = bbox ? sql`and r.geom && ST_MakeEnvelope(${bbox[0]}, ${bbox[1]}, ${bbox[2]}, ${bbox[3]}, 4326)` : sql``;
-  const overdue = sql`
-    select cell::text, -2 as bucket, n from (
-      select ${reportCell} as cell, count(*)::int as n from reports r
-      where ${filterSql(f)} and r.status in ${OPEN_SQL} and r.due_at < ${now} ${res >= 8 ? inBox : sql``} group by 1) o`;
-  // Grouped on the bigint cells; only the ~thousands of result rows become text.
+  // bucket -1: not resolved.
   const counts = res <= 7
-    ? sql`select cell::text, bucket, n from (
-            select ${sql.ref(`s.${HEX_COLUMNS[res]}`)} as cell, s.bucket, sum(s.n)::int as n
-            from stats_hex_daily s where ${rollupFilterSql(f)} group by 1, 2) x`
-    : sql`select cell::text, bucket, n from (
-            select ${reportCell} as cell, coalesce(stats_handling_bucket(r.resolved_at, r.created_at), -1) as bucket, count(*)::int as n
-            from reports r where ${filterSql(f)} ${inBox} group by 1, 2) x`;
-  // bucket -2 marks the overdue count, so one round trip carries both.
-  const { rows } = await sql<{ cell: string; bucket: number; n: number }>`${counts} union all ${overdue}`.execute(db);
+    ? sql`select ${sql.ref(`s.${HEX_COLUMNS[res]}`)} as cell, s.bucket, sum(s.n)::int as n
+          from stats_hex_daily s where ${rollupFilterSql(f)} group by 1, 2`
+    : sql`select ${reportCell} as cell, coalesce(stats_handling_bucket(r.resolved_at, r.created_at), -1) as bucket, count(*)::int as n
+          from reports r where ${filterSql(f)} ${inBox} group by 1, 2`;
+  const { rows } = await sql<HexCellRow>`
+    with counts as (${counts}),
+    cells as (select cell, sum(n)::int as count from counts group by cell),
+    running as (
+      select cell, bucket, n,
+             (sum(n) over (partition by cell order by bucket) - n)::int as below,
+             (sum(n) over (partition by cell))::int as resolved
+      from counts where bucket >= 0),
+    -- The bucket holding rank (resolved - 1) / 2, the one estimateMedian interpolates in.
+    medians as (
+      select cell, bucket, below, n, resolved from running
+      where (resolved - 1) / 2.0 >= below and (resolved - 1) / 2.0 < below + n),
+    overdue as (
+      select ${reportCell} as cell, count(*)::int as n from reports r
+      where ${filterSql(f)} and r.status in ${OPEN_SQL} and r.due_at < ${now} ${res >= 8 ? inBox : sql``} group by 1)
+    select c.cell::text as cell, c.count, coalesce(o.n, 0) as overdue,
+           m.bucket::int as median_bucket, m.below, m.n as in_bucket, m.resolved
+    from cells c
+    left join medians m on m.cell = c.cell
+    left join overdue o on o.cell = c.cell
+    where c.count > 0`.execute(db);
   return rows;
 }
 

@@ -3,7 +3,7 @@ import { h3CellCentre, h3EdgeLengthKm, h3Resolution, int8ToH3 } from '../../spat
 import { findAreaByCode } from '../db/areas.repo.js';
 import { REPORT_STATUSES, type Database, type ReportStatus } from '../db/database.js';
 import {
-  HANDLING_BUCKET_EDGES, SATISFACTION_WEIGHTS, selectAging, selectAreaMetrics, selectHexBuckets, selectHourWeekday, selectMetrics, selectPoints,
+  HANDLING_BUCKET_EDGES, SATISFACTION_WEIGHTS, selectAging, selectAreaMetrics, selectHexCells, selectHourWeekday, selectMetrics, selectPoints,
   selectTimeseries, selectUnitMetrics, selectWorstOverdue, type MetricRow, type StatsFilter, type HEX_COLUMNS,
 } from '../db/stats.repo.js';
 import { validationFailed } from '../errors.js';
@@ -128,20 +128,14 @@ export async function unitStats(db: Kysely<Database>, q: StatsQuery, now = new D
 }
 
 export async function hexStats(db: Kysely<Database>, res: keyof typeof HEX_COLUMNS, bbox: [number, number, number, number] | undefined, q: StatsQuery, now = new Date()) {
-  const rows = await selectHexBuckets(db, res, bbox, await resolveFilter(db, q, now), now);
-  const cells = new Map<string, { count: number; overdue: number; histogram: number[] }>();
-  for (const r of rows) {
-    let c = cells.get(r.cell);
-    if (!c) cells.set(r.cell, (c = { count: 0, overdue: 0, histogram: Array<number>(HANDLING_BUCKET_EDGES.length + 1).fill(0) }));
-    if (r.bucket === -2) c.overdue = r.n;
-    else c.count += r.n;
-    if (r.bucket >= 0) c.histogram[r.bucket] += r.n;
-  }
+  const rows = await selectHexCells(db, res, bbox, await resolveFilter(db, q, now), now);
   const inView = bbox && res <= 7 ? cellInView(bbox, res) : () => true;
   const out = [];
-  for (const [cell, c] of cells) {
-    const h3 = int8ToH3(cell);
-    if (c.count > 0 && inView(h3)) out.push({ h3, count: c.count, overdue: c.overdue, median_handling_hours: round(estimateMedian(c.histogram)) });
+  for (const r of rows) {
+    const h3 = int8ToH3(r.cell);
+    if (!inView(h3)) continue;
+    const median = r.median_bucket === null ? null : interpolateMedian(r.median_bucket, r.below!, r.in_bucket!, r.resolved!);
+    out.push({ h3, count: r.count, overdue: r.overdue, median_handling_hours: round(median) });
   }
   return out;
 }
@@ -158,16 +152,19 @@ export function estimateMedian(histogram: number[]): number | null {
   const rank = (n - 1) / 2;
   let below = 0;
   for (let bucket = 0; bucket < histogram.length; bucket++) {
-    const inBucket = histogram[bucket];
-    if (rank < below + inBucket) {
-      const low = bucket === 0 ? 0 : HANDLING_BUCKET_EDGES[bucket - 1];
-      const high = HANDLING_BUCKET_EDGES[bucket];
-      if (high === undefined) return low; // the open-ended last bucket: at least its lower edge
-      return low + ((rank - below + 0.5) / inBucket) * (high - low);
-    }
-    below += inBucket;
+    if (rank < below + histogram[bucket]) return interpolateMedian(bucket, below, histogram[bucket], n);
+    below += histogram[bucket];
   }
   return null;
+}
+
+/** The median's estimate once its bucket is known: `below` values lie under the bucket, `inBucket` in it, `total` in all. */
+export function interpolateMedian(bucket: number, below: number, inBucket: number, total: number): number {
+  const rank = (total - 1) / 2;
+  const low = bucket === 0 ? 0 : HANDLING_BUCKET_EDGES[bucket - 1];
+  const high = HANDLING_BUCKET_EDGES[bucket];
+  if (high === undefined) return low; // the open-ended last bucket: at least its lower edge
+  return low + ((rank - below + 0.5) / inBucket) * (high - low);
 }
 
 /** Cells whose centre lies in the bbox grown by one cell edge, so cells cut by the view's edge stay in. */

@@ -1,11 +1,12 @@
 import { sql, type Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { h3CellsForPoint } from '../../spatial/h3-cells.js';
+import { h3CellsForPoint, int8ToH3 } from '../../spatial/h3-cells.js';
 import type { Database, ReportStatus } from '../../server/db/database.js';
 import { insertReport } from '../../server/db/reports.repo.js';
 // Deterministic, so a failure can be replayed.
 import { mulberry32 as prng } from '../../server/services/seed/prng.js';
-import { selectMetricGroups, type MetricGroup } from '../../server/db/stats.repo.js';
+import { HANDLING_BUCKET_EDGES, HEX_COLUMNS, selectMetricGroups, type MetricGroup } from '../../server/db/stats.repo.js';
+import { estimateMedian, hexStats } from '../../server/services/stats.js';
 import { ENGINES, testDb } from './context.js';
 import { createField, createUnit } from './factories.js';
 import { rollupMismatches } from './stats-helpers.js';
@@ -17,13 +18,15 @@ const PLACES = [
   { ward: '24163', at: [108.053, 12.701] as [number, number] },
 ];
 
-async function insertRandomReports(db: Kysely<Database>, count: number, rnd: () => number) {
+/** `spread` (degrees) scatters the pins around their ward's point, over several H3 cells. */
+async function insertRandomReports(db: Kysely<Database>, count: number, rnd: () => number, spread = 0) {
   const fields = [await createField(db), await createField(db)];
   const units = [await createUnit(db, { areaCode: '24133', fieldCodes: fields }), await createUnit(db, { areaCode: '24163', fieldCodes: fields })];
   const areas = await db.selectFrom('admin_areas').select(['id', 'code', 'parent_id']).where('code', 'in', PLACES.map((p) => p.ward)).execute();
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
     const place = PLACES[Math.floor(rnd() * PLACES.length)];
+    const at: [number, number] = spread ? [place.at[0] + (rnd() - 0.5) * spread, place.at[1] + (rnd() - 0.5) * spread] : place.at;
     const ward = areas.find((a) => a.code === place.ward)!;
     // Around local midnight too, so the day boundary in Asia/Ho_Chi_Minh is exercised.
     const created = new Date(Date.UTC(2026, 2, 1, 16, 30) + Math.floor(rnd() * 20) * 24 * H + Math.floor(rnd() * 60) * 60_000);
@@ -31,10 +34,10 @@ async function insertRandomReports(db: Kysely<Database>, count: number, rnd: () 
     const resolved = status === 'resolved' || status === 'closed' ? new Date(created.getTime() + rnd() * 900 * H) : null;
     const report = await insertReport(db, {
       code: `R${Math.random().toString(36).slice(2, 9).toUpperCase()}`, field_code: fields[Math.floor(rnd() * 2)], title: 'rollup', description: 'rollup',
-      status, ...h3CellsForPoint(place.at), ward_id: ward.id, district_id: ward.parent_id!, unit_id: rnd() < 0.2 ? null : units[Math.floor(rnd() * 2)],
+      status, ...h3CellsForPoint(at), ward_id: ward.id, district_id: ward.parent_id!, unit_id: rnd() < 0.2 ? null : units[Math.floor(rnd() * 2)],
       created_at: created, due_at: rnd() < 0.1 ? null : new Date(created.getTime() + (1 + rnd() * 200) * H), resolved_at: resolved,
       reopen_count: rnd() < 0.2 ? 1 : 0, rating_satisfied: resolved && rnd() < 0.5 ? rnd() < 0.6 : null,
-    } as never, place.at[0], place.at[1]);
+    } as never, at[0], at[1]);
     ids.push(report.id);
   }
   return { ids, units, fields };
@@ -92,6 +95,46 @@ for (const engine of ENGINES) {
         expect(rows.length, group).toBeGreaterThan(0);
         const metrics = await selectMetricGroups(db, f, new Date('2026-04-01T00:00:00Z'), group);
         for (const r of rows) expect(metrics.get(r.g)?.median_handling_hours, `${group} ${r.g}`).toBeCloseTo(Number(r.median), 6);
+      }
+    });
+
+    it('give every hexagon its count, overdue count and the median estimate of its own handling-time histogram', async () => {
+      const db = await testDb(engine);
+      const { fields } = await insertRandomReports(db, 150, prng(31), 0.3);
+      const now = new Date('2026-03-15T00:00:00Z');
+      const q = { from: '2026-03-01', to: '2026-03-20', field: fields };
+      for (const res of [6, 7, 8] as const) {
+        // Recounted from the reports, without the rollups or the SQL that finds the median bucket.
+        const column = sql.ref(HEX_COLUMNS[res]);
+        const { rows } = await sql<{ cell: string; bucket: number | null; n: number; overdue: number }>`
+          select ${column}::text as cell, stats_handling_bucket(resolved_at, created_at)::int as bucket, count(*)::int as n,
+                 count(*) filter (where status in ('received','verified','assigned','in_progress','reopened') and due_at < ${now})::int as overdue
+          from reports
+          where field_code in (${sql.join(fields)})
+            and created_at >= '2026-03-01'::date::timestamp at time zone 'Asia/Ho_Chi_Minh'
+            and created_at < '2026-03-20'::date::timestamp at time zone 'Asia/Ho_Chi_Minh'
+          group by 1, 2`.execute(db);
+        const expected = new Map<string, { count: number; overdue: number; histogram: number[] }>();
+        for (const r of rows) {
+          const h3 = int8ToH3(r.cell);
+          const cell = expected.get(h3) ?? { count: 0, overdue: 0, histogram: Array<number>(HANDLING_BUCKET_EDGES.length + 1).fill(0) };
+          cell.count += r.n;
+          cell.overdue += r.overdue;
+          if (r.bucket !== null) cell.histogram[r.bucket] += r.n;
+          expected.set(h3, cell);
+        }
+        const medians = [...expected.values()].map((c) => estimateMedian(c.histogram)).filter((m) => m !== null);
+        expect(expected.size, `res ${res}: cells`).toBeGreaterThan(3);
+        expect(medians.length, `res ${res}: cells with a median`).toBeGreaterThan(3);
+        const hexes = await hexStats(db, res, res >= 8 ? [107.5, 12.3, 108.6, 13.1] : undefined, q, now);
+        const got = new Map(hexes.map((h) => [h.h3, h]));
+        expect([...got.keys()].sort(), `res ${res}`).toEqual([...expected.keys()].sort());
+        for (const [h3, c] of expected) {
+          const median = estimateMedian(c.histogram);
+          expect(got.get(h3), `res ${res} ${h3}`).toEqual({
+            h3, count: c.count, overdue: c.overdue, median_handling_hours: median === null ? null : Math.round(median * 10) / 10,
+          });
+        }
       }
     });
 
