@@ -242,3 +242,15 @@ export async function askAssistant(
 export async function classifyReport(title: string, description: string, signal?: AbortSignal) {
   return unwrap(await api.assistant.classify.$post({ json: { title, description } }, { init: { signal } }));
 }
+
+// ---------------------------------------------------------------------------
+// Back office: abuse marks
+
+/**
+ * Marks the client and/or phone a report came from as abusive (or lifts the
+ * marks with abusive: false); later reports from them wait for review. Staff
+ * only, so the caller passes the session's CSRF token; a 400 names its fields.
+ */
+export async function markReportSender(code: string, body: { client: boolean; phone: boolean; abusive?: boolean; reason: string }, csrfToken: string) {
+  return unwrapWithFields(await api.staff.reports[':code'].abuse.$post({ param: { code }, json: body }, { headers: { 'X-CSRF-Token': csrfToken } }));
+}
