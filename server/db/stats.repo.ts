@@ -259,27 +259,33 @@ export async function selectHexCells(db: Kysely<Database>, res: keyof typeof HEX
           from stats_hex_daily s where ${rollupFilterSql(f)} group by 1, 2`
     : sql`select ${reportCell} as cell, coalesce(stats_handling_bucket(r.resolved_at, r.created_at), -1) as bucket, count(*)::int as n
           from reports r where ${filterSql(f)} ${inBox} group by 1, 2`;
+  // One pass over the cell's buckets in order (-1, not resolved, first):
+  // `below` is how many resolved reports lie in lower buckets. The row kept
+  // per cell is the bucket holding rank (resolved - 1) / 2, the one
+  // interpolateMedian works in, written doubled to stay in integers; a cell
+  // with nothing resolved keeps its bucket -1 row.
   const { rows } = await sql<HexCellRow>`
     with counts as (${counts}),
-    cells as (select cell, sum(n)::int as count from counts group by cell),
     running as (
       select cell, bucket, n,
-             (sum(n) over (partition by cell order by bucket) - n)::int as below,
-             (sum(n) over (partition by cell))::int as resolved
-      from counts where bucket >= 0),
-    -- The bucket holding rank (resolved - 1) / 2, the one estimateMedian interpolates in.
-    medians as (
-      select cell, bucket, below, n, resolved from running
-      where (resolved - 1) / 2.0 >= below and (resolved - 1) / 2.0 < below + n),
+             sum(n) over whole as count,
+             coalesce(sum(n) filter (where bucket >= 0) over whole, 0) as resolved,
+             coalesce(sum(n) filter (where bucket >= 0) over upto, 0) - case when bucket >= 0 then n else 0 end as below
+      from counts
+      window whole as (partition by cell), upto as (partition by cell order by bucket)),
     overdue as (
       select ${reportCell} as cell, count(*)::int as n from reports r
       where ${filterSql(f)} and r.status in ${OPEN_SQL} and r.due_at < ${now} ${res >= 8 ? inBox : sql``} group by 1)
-    select c.cell::text as cell, c.count, coalesce(o.n, 0) as overdue,
-           m.bucket::int as median_bucket, m.below, m.n as in_bucket, m.resolved
-    from cells c
-    left join medians m on m.cell = c.cell
-    left join overdue o on o.cell = c.cell
-    where c.count > 0`.execute(db);
+    select x.cell::text as cell, x.count::int as count, coalesce(o.n, 0) as overdue,
+           case when x.resolved > 0 then x.bucket::int end as median_bucket,
+           case when x.resolved > 0 then x.below::int end as below,
+           case when x.resolved > 0 then x.n end as in_bucket,
+           case when x.resolved > 0 then x.resolved::int end as resolved
+    from running x
+    left join overdue o on o.cell = x.cell
+    where x.count > 0
+      and (case when x.resolved = 0 then x.bucket = -1
+                else x.bucket >= 0 and 2 * x.below <= x.resolved - 1 and x.resolved - 1 < 2 * (x.below + x.n) end)`.execute(db);
   return rows;
 }
 
