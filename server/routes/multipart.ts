@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import busboy from 'busboy';
 import { DomainError, validationFailed } from '../errors.js';
@@ -38,8 +39,14 @@ const MB = 1024 * 1024;
 
 /**
  * Streams a multipart body to temporary files with byte caps, hashing as it
- * goes. Nothing is buffered whole: a cap is enforced while the bytes arrive,
- * and on any failure every temporary file is removed before the error is thrown.
+ * goes. Nothing is buffered whole: a cap is enforced while the bytes arrive.
+ *
+ * A request can fail here; the process cannot. Each file is written through
+ * one `pipeline` (busboy's part → meter → file), so every stream in it has its
+ * errors handled and is destroyed with the others; the first failure (a limit,
+ * a malformed body, a client gone mid-file) aborts all of them, waits until
+ * they have settled, removes every temporary file and throws a 4xx. A body
+ * left unread is not drained: the reply closes the connection instead.
  */
 export async function parseMultipart(request: Request, limits: MultipartLimits, tmpDir: string): Promise<ParsedMultipart> {
   const contentType = request.headers.get('content-type') ?? '';
@@ -47,15 +54,16 @@ export async function parseMultipart(request: Request, limits: MultipartLimits, 
     throw new DomainError(415, 'unsupported_media_type', 'Send the report as multipart/form-data');
   }
   const declared = Number(request.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > limits.maxTotalBytes) throw tooLarge(limits);
+  if (Number.isFinite(declared) && declared > limits.maxTotalBytes) throw unread(tooLarge(limits));
   if (!request.body) throw validationFailed({ _: 'The request has no body' });
   await fsp.mkdir(tmpDir, { recursive: true });
 
   const fields: Record<string, string> = {};
   const files: UploadedFile[] = [];
-  const pending: Promise<void>[] = [];
-  const writers: fs.WriteStream[] = [];
+  const writes: Promise<void>[] = [];
   const counts: Record<string, number> = {};
+  const abort = new AbortController();
+  let failure: DomainError | undefined;
   let total = 0;
   const body = Readable.fromWeb(request.body as WebReadableStream<Uint8Array>);
 
@@ -69,42 +77,40 @@ export async function parseMultipart(request: Request, limits: MultipartLimits, 
             fields: limits.maxFields,
             fieldSize: limits.maxFieldBytes,
             files: Object.values(limits.files).reduce((n, l) => n + l.maxFiles, 0),
-            fileSize: Math.max(...Object.values(limits.files).map((l) => l.maxBytes)) + 1,
             parts: limits.maxFields + 20,
           },
         });
       } catch {
-        reject(validationFailed({ _: 'The multipart body is malformed' }));
+        reject(unread(validationFailed({ _: 'The multipart body is malformed' })));
         return;
       }
-      let failed = false;
-      const fail = (error: Error) => {
-        if (failed) return;
-        failed = true;
+      const fail = (error: DomainError) => {
+        if (failure) return;
+        failure = error;
+        // Stop reading; destroying the body would cancel the socket before the reply is written.
         body.unpipe(parser);
-        body.destroy();
-        // Unfinished files will never end now; close them so cleanup can run.
-        for (const w of writers) w.destroy();
+        body.pause();
+        if (!body.readableEnded) error.closeConnection = true;
+        abort.abort(error);
         reject(error);
       };
       body.on('data', (chunk: Buffer) => {
         total += chunk.length;
         if (total > limits.maxTotalBytes) fail(tooLarge(limits));
       });
-      body.on('error', () => fail(validationFailed({ _: 'The upload was interrupted' })));
+      body.on('error', () => fail(interrupted()));
+      parser.on('error', () => fail(validationFailed({ _: 'The multipart body is malformed' })));
 
       parser.on('field', (name, value, info) => {
-        if (failed) return;
+        if (failure) return;
         if (info.valueTruncated) return fail(validationFailed({ [name]: `${name} is too long` }));
         fields[name] = value;
       });
       parser.on('file', (rawName, stream) => {
-        // After a failure busboy still hands over parts it had buffered. A writer opened for one
-        // now would wait forever for a body that was cut off, and the request would never end.
-        if (failed) {
-          stream.resume();
-          return;
-        }
+        // busboy may destroy a part it is still emitting (the body is cut); nobody else listens to a refused one.
+        stream.on('error', ignore);
+        // After a failure busboy still hands over parts it had buffered: they are discarded.
+        if (failure) return void stream.resume();
         // busboy gives an unnamed part no name at all.
         const name = rawName ?? '';
         // Own keys only: "constructor" or "toString" must not find Object's and pass as a file field.
@@ -120,46 +126,44 @@ export async function parseMultipart(request: Request, limits: MultipartLimits, 
           stream.resume();
           return fail(validationFailed({ [name]: `At most ${limit.maxFiles} file(s) in ${name}` }));
         }
-        const tmpPath = path.join(tmpDir, `${crypto.randomUUID()}.upload`);
-        const hash = crypto.createHash('sha256');
-        const out = fs.createWriteStream(tmpPath);
-        writers.push(out);
-        const file: UploadedFile = { field: name, index, tmpPath, bytes: 0, sha256: '' };
+        // Listed before the file exists, so the cleanup below cannot miss it.
+        const file: UploadedFile = { field: name, index, tmpPath: path.join(tmpDir, `${crypto.randomUUID()}.upload`), bytes: 0, sha256: '' };
         files.push(file);
-        stream.on('data', (chunk: Buffer) => {
-          file.bytes += chunk.length;
-          hash.update(chunk);
-          if (file.bytes > limit.maxBytes) {
-            fail(new DomainError(413, 'payload_too_large', `Each file in ${name} must be at most ${limit.label}`, {
-              [name]: `Each file must be at most ${limit.label}`,
-            }));
-          }
+        const hash = crypto.createHash('sha256');
+        const meter = new Transform({
+          transform(chunk: Buffer, _encoding, done) {
+            file.bytes += chunk.length;
+            if (file.bytes > limit.maxBytes) {
+              return done(new DomainError(413, 'payload_too_large', `Each file in ${name} must be at most ${limit.label}`, {
+                [name]: `Each file must be at most ${limit.label}`,
+              }));
+            }
+            hash.update(chunk);
+            done(null, chunk);
+          },
         });
-        pending.push(
-          new Promise<void>((done, error) => {
-            out.on('finish', () => {
-              file.sha256 = hash.digest('hex');
-            });
-            out.on('close', () => (file.sha256 ? done() : error(new Error('upload interrupted'))));
-            stream.on('error', (e) => {
-              out.destroy();
-              error(e);
-            });
-          }),
+        const out = fs.createWriteStream(file.tmpPath, { flags: 'wx' });
+        // pipeline reports the first error of each stream; a late one (a write finishing after the
+        // abort destroyed its stream) must still find a listener, or Node throws it and the process exits.
+        meter.on('error', ignore);
+        out.on('error', ignore);
+        writes.push(
+          pipeline(stream, meter, out, { signal: abort.signal }).then(
+            () => void (file.sha256 = hash.digest('hex')),
+            (error: unknown) => fail(error instanceof DomainError ? error : interrupted()),
+          ),
         );
-        stream.pipe(out);
       });
       parser.on('filesLimit', () => fail(validationFailed({ _: 'Too many files' })));
       parser.on('fieldsLimit', () => fail(validationFailed({ _: 'Too many fields' })));
       parser.on('partsLimit', () => fail(validationFailed({ _: 'Too many parts' })));
-      parser.on('error', () => fail(validationFailed({ _: 'The multipart body is malformed' })));
-      parser.on('close', () => {
-        if (!failed) Promise.all(pending).then(() => resolve(), () => fail(validationFailed({ _: 'The upload was interrupted' })));
-      });
+      // busboy closes once the final boundary is parsed; the last file may still be flushing to disk.
+      parser.on('close', () => void Promise.all(writes).then(() => failure || resolve()));
       body.pipe(parser);
     });
   } catch (error) {
-    await Promise.allSettled(pending);
+    // Every pipeline settles once aborted, its streams destroyed and its file closed; only then can the files go.
+    await Promise.all(writes);
     await removeTemporaryFiles(files);
     throw error;
   }
@@ -168,6 +172,18 @@ export async function parseMultipart(request: Request, limits: MultipartLimits, 
 
 export async function removeTemporaryFiles(files: UploadedFile[]): Promise<void> {
   await Promise.all(files.map((f) => fsp.rm(f.tmpPath, { force: true })));
+}
+
+const ignore = () => {};
+
+function interrupted() {
+  return validationFailed({ _: 'The upload was interrupted' });
+}
+
+/** Refused before the body was read: the reply closes the connection rather than wait for the rest. */
+function unread(error: DomainError) {
+  error.closeConnection = true;
+  return error;
 }
 
 function tooLarge(limits: MultipartLimits) {
