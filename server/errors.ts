@@ -21,6 +21,9 @@ export class DomainError extends Error {
     super(message);
     this.name = 'DomainError';
   }
+
+  /** The request's body was refused before it was read whole: the reply closes the connection, which discards the rest. */
+  closeConnection = false;
 }
 
 export const notFound = (what: string) => new DomainError(404, 'not_found', `${what} not found`);
@@ -46,6 +49,7 @@ export function errorBody(code: string, message: string, fields?: FieldErrors): 
 export function handleError(logger: Logger) {
   return (err: Error, c: Context) => {
     if (err instanceof DomainError) {
+      if (err.closeConnection) c.header('Connection', 'close');
       return c.json(errorBody(err.code, err.message, err.fields), err.status);
     }
     if (err instanceof HTTPException) {
