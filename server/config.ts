@@ -8,7 +8,7 @@ export interface RateLimit {
   max: number;
   windowS: number;
 }
-export const RATE_LIMIT_SCOPES = ['reports', 'login', 'assistant', 'classify', 'open311'] as const;
+export const RATE_LIMIT_SCOPES = ['reports', 'login', 'assistant', 'classify', 'open311', 'public_read', 'follow'] as const;
 export type RateLimitScope = (typeof RATE_LIMIT_SCOPES)[number];
 
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600 } as const;
@@ -62,6 +62,11 @@ const ConfigSchema = z.object({
   RATE_LIMIT_ASSISTANT: rateLimitSetting('60/1m,20/1m'),
   RATE_LIMIT_CLASSIFY: rateLimitSetting('120/1m,60/1m'),
   RATE_LIMIT_OPEN311: rateLimitSetting('300/10m,300/10m'),
+  // Anonymous map and figure reads: a wall refreshing and a citizen panning stay far below it.
+  RATE_LIMIT_PUBLIC_READ: rateLimitSetting('600/1m,300/1m'),
+  // The second number also caps the follows (and confirmation e-mails) of one e-mail address.
+  RATE_LIMIT_FOLLOW: rateLimitSetting('30/10m,10/10m'),
+  DB_STATEMENT_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(3_600_000).default(30_000)),
   MIN_FILL_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(600).default(3)),
   DUPLICATE_WINDOW_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(7 * 24 * 60).default(30)),
   RETENTION_MONTHS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(240).default(24)),
@@ -74,6 +79,8 @@ export type Config = {
   dataDir: string;
   mediaDir: string;
   poolSize: number;
+  /** PostgreSQL cancels an app statement running longer than this (503 to the client); 0: no limit. */
+  statementTimeoutMs: number;
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
   mapStyleUrl?: string;
   publicBaseUrl?: string;
@@ -121,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     mediaDir: path.resolve(e.MEDIA_DIR ?? path.join(dataDir, 'media')),
     poolSize: e.DB_POOL_SIZE,
+    statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     mapStyleUrl: e.MAP_STYLE_URL,
     publicBaseUrl: e.PUBLIC_BASE_URL,
@@ -137,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       scopes: {
         reports: e.RATE_LIMIT_REPORTS, login: e.RATE_LIMIT_LOGIN, assistant: e.RATE_LIMIT_ASSISTANT,
         classify: e.RATE_LIMIT_CLASSIFY, open311: e.RATE_LIMIT_OPEN311,
+        public_read: e.RATE_LIMIT_PUBLIC_READ, follow: e.RATE_LIMIT_FOLLOW,
       },
     },
     minFillSeconds: e.MIN_FILL_SECONDS,

@@ -52,6 +52,12 @@ export function handleError(logger: Logger) {
       if (err.closeConnection) c.header('Connection', 'close');
       return c.json(errorBody(err.code, err.message, err.fields), err.status);
     }
+    // PostgreSQL cancelled a statement past DB_STATEMENT_TIMEOUT_MS (57014): the database is busy, not the request wrong.
+    if ((err as { code?: unknown }).code === '57014') {
+      logger.warn({ err, method: c.req.method, path: c.req.path }, 'statement timed out');
+      c.header('Retry-After', '5');
+      return c.json(errorBody('query_timeout', 'The database took too long to answer. Please try again in a moment.'), 503);
+    }
     if (err instanceof HTTPException) {
       const status = err.status as ContentfulStatusCode;
       const code = status === 413 ? 'payload_too_large' : status === 401 ? 'unauthorized' : 'http_error';

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { AbusiveMarkKind, Database } from './database.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -37,17 +37,51 @@ export async function updateMarkRevoked(trx: Db, kind: AbusiveMarkKind, value: s
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** The newest report with the same content from the same client since a moment: a duplicate submission. */
-export async function findRecentDuplicate(db: Db, q: { clientKey: string; contentHash: string; since: Date }) {
+export interface DuplicateQuery {
+  contentHash: string;
+  since: Date;
+  /** The device (or, without one, address or API key) that sent it. */
+  clientKey?: string;
+  /** The sender's address key. */
+  address?: string;
+  /** Normalised (0xxxxxxxxx). */
+  phone?: string;
+  email?: string;
+}
+
+/**
+ * The newest report with the same content since a moment from the same
+ * device, address, phone or e-mail: a duplicate submission. Undefined when
+ * the query names no sender at all.
+ */
+export async function findRecentDuplicate(db: Db, q: DuplicateQuery) {
+  // Every spelling the form's phone check lets through: 0…, +84…, 84….
+  const phones = q.phone ? [q.phone, `+84${q.phone.slice(1)}`, `84${q.phone.slice(1)}`] : [];
+  if (!q.clientKey && !q.address && !phones.length && !q.email) return undefined;
   return db
     .selectFrom('reports')
     .select(['code', 'created_at'])
     .where('content_hash', '=', q.contentHash)
     .where('created_at', '>=', q.since)
-    .where('client_key', '=', q.clientKey)
+    .where((eb) => eb.or([
+      ...(q.clientKey ? [eb('client_key', '=', q.clientKey)] : []),
+      ...(q.address ? [eb('sender_address', '=', q.address)] : []),
+      ...(phones.length ? [eb('reporter_phone', 'in', phones)] : []),
+      ...(q.email ? [eb(sql<string>`lower(reporter_email)`, '=', q.email.toLowerCase())] : []),
+    ]))
     .orderBy('created_at', 'desc')
     .limit(1)
     .executeTakeFirst();
+}
+
+/**
+ * Serialises, until the transaction ends, every submission of the same text,
+ * so the duplicate check and the insert after it act as one step.
+ */
+export async function lockContentHash(trx: Transaction<Database>, contentHash: string) {
+  // The first 60 bits of the sha256: a bigint lock key; a rare collision only makes two texts wait on each other.
+  const key = BigInt(`0x${contentHash.slice(0, 15)}`).toString();
+  await sql`select pg_advisory_xact_lock(${key}::bigint)`.execute(trx);
 }
 
 /** What identifies a report's sender, for marking them. */

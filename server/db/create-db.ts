@@ -18,6 +18,15 @@ export interface DbConfig {
   /** Data directory of the embedded engine; absent means in memory. */
   dataDir?: string;
   poolSize?: number;
+  /**
+   * PostgreSQL cancels any statement of the app that runs longer (error
+   * 57014, answered 503), so one slow query cannot hold a pool connection for
+   * good. Absent or 0: no limit (the command-line tools). Scripts and COPY
+   * sessions (migrations, imports, seeding) run without it. The embedded
+   * engine cannot honour it: PGlite runs PostgreSQL single-threaded in
+   * WebAssembly, with no timer signal to cancel a running statement.
+   */
+  statementTimeoutMs?: number;
 }
 
 /**
@@ -25,11 +34,30 @@ export interface DbConfig {
  * PGlite + PostGIS. Both return int8 as strings and timestamptz as Date.
  */
 export async function createDb(config: DbConfig): Promise<Kysely<Database>> {
-  return config.databaseUrl ? createPostgres(config.databaseUrl, config.poolSize ?? 10) : createEmbedded(config.dataDir);
+  return config.databaseUrl
+    ? createPostgres(config.databaseUrl, config.poolSize ?? 10, config.statementTimeoutMs ?? 0)
+    : createEmbedded(config.dataDir);
 }
 
-function createPostgres(url: string, poolSize: number): Kysely<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+function createPostgres(url: string, poolSize: number, statementTimeoutMs: number): Kysely<Database> {
+  // Sent in each connection's startup packet, so it is the session default that RESET returns to.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}) });
+  /** A client for long work (scripts, COPY): without the app's statement timeout until released. */
+  const unlimitedClient = async () => {
+    const client = await pool.connect();
+    if (statementTimeoutMs > 0) {
+      try {
+        await client.query('SET statement_timeout = 0');
+      } catch (error) {
+        client.release(true);
+        throw error;
+      }
+    }
+    return client;
+  };
+  const restoreLimit = async (client: pg.PoolClient) => {
+    if (statementTimeoutMs > 0) await client.query('RESET statement_timeout');
+  };
   // Idle clients can error when the server restarts; without a listener that kills the process.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
@@ -37,7 +65,8 @@ function createPostgres(url: string, poolSize: number): Kysely<Database> {
     kind: 'postgres',
     async execScript(script) {
       // The simple query protocol (no parameters) accepts several statements.
-      const client = await pool.connect();
+      const client = await unlimitedClient();
+      let broken = false;
       try {
         await client.query(script);
       } catch (error) {
@@ -45,7 +74,8 @@ function createPostgres(url: string, poolSize: number): Kysely<Database> {
         await client.query('ROLLBACK').catch(() => {});
         throw error;
       } finally {
-        client.release();
+        await restoreLimit(client).catch(() => (broken = true));
+        client.release(broken);
       }
     },
     async checkpoint() {},
@@ -53,9 +83,10 @@ function createPostgres(url: string, poolSize: number): Kysely<Database> {
       await db.destroy();
     },
     async withPgClient(fn) {
-      const client = await pool.connect();
+      const client = await unlimitedClient();
       try {
         const result = await fn(client);
+        await restoreLimit(client);
         client.release();
         return result;
       } catch (error) {

@@ -138,6 +138,11 @@ export interface ReportTable {
   client_key: string | null;
   content_hash: string | null;
   anonymised_at: NullableTimestamp;
+  /** The sender's address key, for the duplicate check (0012). */
+  sender_address: string | null;
+  /** Decree 13/2023: when the reporter agreed to the contact-data notice, and its version (0012). */
+  contact_consent_at: NullableTimestamp;
+  contact_notice_version: string | null;
 }
 export type ReportRow = Selectable<ReportTable>;
 export type NewReportRow = Insertable<ReportTable>;
@@ -189,6 +194,12 @@ export interface ReportFollowerTable {
   phone: string | null;
   email: string | null;
   created_at: Generated<Date>;
+  /** The device that followed (0012); one follow per report and device, phone or e-mail. */
+  device_key: string | null;
+  /** Double opt-in: e-mail goes only to a confirmed address. */
+  email_confirmed_at: NullableTimestamp;
+  confirm_token_hash: string | null;
+  confirm_expires_at: NullableTimestamp;
 }
 
 export interface IdempotencyKeyTable {
@@ -309,6 +320,8 @@ export interface NotificationTable {
   sent_at: NullableTimestamp;
   lease_until: NullableTimestamp;
   created_at: Generated<Date>;
+  /** Where the e-mail links when not to the tracking page (a follow confirmation); cleared once sent (0012). */
+  link: string | null;
 }
 
 export interface ApiKeyTable {

@@ -63,3 +63,13 @@ export async function completeKey(trx: Db, key: string, status: number, body: un
 export async function deleteInFlightKey(db: Db, key: string) {
   await db.deleteFrom('idempotency_keys').where('key', '=', key).where('state', '=', 'in_flight').execute();
 }
+
+/** Removes one key if it is still older than the cutoff (a concurrent claim may have replaced it). */
+export async function deleteExpiredKey(db: Db, key: string, createdBefore: Date) {
+  await db.deleteFrom('idempotency_keys').where('key', '=', key).where('created_at', '<', createdBefore).execute();
+}
+
+export async function deleteKeysCreatedBefore(db: Db, cutoff: Date): Promise<number> {
+  const result = await db.deleteFrom('idempotency_keys').where('created_at', '<', cutoff).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database, NewReportEventRow, NewReportRow, ReportStatus, ReportUpdate } from './database.js';
+import type { Insertable } from 'kysely';
+import type { Database, NewReportEventRow, NewReportRow, ReportFollowerTable, ReportStatus, ReportUpdate } from './database.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -52,9 +53,39 @@ export async function findReportByCode(db: Db, code: string) {
 export async function lockReportByCode(trx: Transaction<Database>, code: string) {
   return trx
     .selectFrom('reports')
-    .select(['id', 'code', 'status', 'unit_id', 'created_at', 'due_at', 'resolved_at', 'reopen_count', 'manage_token_hash', 'follower_count'])
+    .select(['id', 'code', 'status', 'unit_id', 'created_at', 'due_at', 'resolved_at', 'reopen_count', 'manage_token_hash', 'follower_count', 'needs_review'])
     .where('code', '=', code)
     .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function updateManageTokenHash(db: Db, code: string, hash: string) {
+  await db.updateTable('reports').set({ manage_token_hash: hash }).where('code', '=', code).execute();
+}
+
+/**
+ * Adds a follower unless the same device, phone or e-mail already follows
+ * the report (the unique indexes of 0012 decide, so concurrent follows
+ * cannot both count); undefined when they already do.
+ */
+export async function insertFollowerIfNew(trx: Db, row: Insertable<ReportFollowerTable>) {
+  return trx
+    .insertInto('report_followers')
+    .values(row)
+    .onConflict((oc) => oc.doNothing())
+    .returning('id')
+    .executeTakeFirst();
+}
+
+/** Confirms the e-mail of the follower holding this unexpired token, once; undefined when none does. */
+export async function updateFollowerConfirmed(db: Db, q: { code: string; tokenHash: string; now: Date }) {
+  return db
+    .updateTable('report_followers')
+    .set({ email_confirmed_at: q.now, confirm_token_hash: null, confirm_expires_at: null })
+    .where('confirm_token_hash', '=', q.tokenHash)
+    .where('confirm_expires_at', '>', q.now)
+    .where('report_id', '=', (eb) => eb.selectFrom('reports').select('id').where('code', '=', q.code))
+    .returning('id')
     .executeTakeFirst();
 }
 

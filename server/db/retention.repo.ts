@@ -23,7 +23,7 @@ export async function anonymiseClosedBefore(trx: Transaction<Database>, cutoff: 
     .skipLocked();
   return trx
     .updateTable('reports')
-    .set({ reporter_name: null, reporter_phone: null, reporter_email: null, client_key: null, anonymised_at: now })
+    .set({ reporter_name: null, reporter_phone: null, reporter_email: null, client_key: null, sender_address: null, anonymised_at: now })
     .where('id', 'in', due)
     .returning('id')
     .execute();
@@ -32,5 +32,5 @@ export async function anonymiseClosedBefore(trx: Transaction<Database>, cutoff: 
 /** Clears the contact of everyone who followed these reports ("me too"). */
 export async function anonymiseFollowers(trx: Transaction<Database>, reportIds: string[]) {
   if (!reportIds.length) return;
-  await trx.updateTable('report_followers').set({ name: null, phone: null, email: null }).where('report_id', 'in', reportIds).execute();
+  await trx.updateTable('report_followers').set({ name: null, phone: null, email: null, device_key: null, confirm_token_hash: null }).where('report_id', 'in', reportIds).execute();
 }

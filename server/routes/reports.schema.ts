@@ -74,10 +74,20 @@ export const CodeParam = z.object({
   code: z.string().transform((s) => s.toUpperCase().replace(/[\s-]/g, '')).pipe(z.string().regex(/^[2-9A-Z]{8}$/, 'code must be an 8-character tracking code')),
 });
 
+/** The citizen form's consent box (Decree 13/2023): checked means "true" (or "on", as an HTML checkbox sends it). */
+export const ContactConsentField = z.preprocess(emptyAsUndefined, z.enum(['true', 'on', '1', 'false', '0'], { error: 'contact_consent must be true or false' })
+  .transform((v) => v === 'true' || v === 'on' || v === '1').optional());
+
 export const FollowBody = z.object({
   name: z.preprocess(emptyAsUndefined, plainText('name', 2, 100).optional()),
   phone: NewReportForm.shape.phone,
   email: NewReportForm.shape.email,
+  /** Agreement to the contact-data notice; required when name, phone or email is given. */
+  contact_consent: z.boolean({ error: 'contact_consent must be true or false' }).optional(),
+});
+
+export const FollowConfirmBody = z.object({
+  token: z.string({ error: 'token is required' }).min(10, 'token is invalid').max(100, 'token is invalid'),
 });
 
 export const RatingBody = z.object({

@@ -35,7 +35,7 @@ export async function sendQueuedEmails(db: Kysely<Database>, mailer: Mailer, pub
       .where('n.channel', '=', 'email')
       .where('n.sent_at', 'is', null)
       .where((eb) => eb.or([eb('n.lease_until', 'is', null), eb('n.lease_until', '<', now)]))
-      .select(['n.id', 'n.message_vi', 'n.message_en', 'r.code', 'r.title', 'n.recipient', 'r.reporter_email', 'f.email as follower_email'])
+      .select(['n.id', 'n.status', 'n.link', 'n.message_vi', 'n.message_en', 'r.code', 'r.title', 'n.recipient', 'r.reporter_email', 'f.email as follower_email'])
       .orderBy('n.id')
       .limit(20)
       .forUpdate('n')
@@ -48,16 +48,23 @@ export async function sendQueuedEmails(db: Kysely<Database>, mailer: Mailer, pub
   });
   for (const n of leased) {
     const to = n.recipient === 'reporter' ? n.reporter_email : n.follower_email;
-    const link = `${publicBaseUrl ?? ''}/r/${n.code}`;
+    const link = `${publicBaseUrl ?? ''}${n.link ?? `/r/${n.code}`}`;
     try {
-      if (to) {
+      if (to && n.status === 'follow_confirm') {
+        await mailer.send({
+          to,
+          subject: `[${n.code}] Xác nhận nhận thư về phản ánh / Confirm e-mails about a report`,
+          text: `${n.title}\n\n${n.message_vi}\nXác nhận: ${link}\n\n${n.message_en}\nConfirm: ${link}\n`,
+        });
+      } else if (to) {
         await mailer.send({
           to,
           subject: `[${n.code}] ${n.message_vi}`,
           text: `${n.message_vi}\n${n.title}\nTheo dõi: ${link}\n\n${n.message_en}\nTrack it: ${link}\n`,
         });
       }
-      await db.updateTable('notifications').set({ sent_at: new Date(), lease_until: null }).where('id', '=', n.id).execute();
+      // The confirmation link carries a token: it does not stay in the queue once sent.
+      await db.updateTable('notifications').set({ sent_at: new Date(), lease_until: null, link: null }).where('id', '=', n.id).execute();
     } catch (error) {
       logger?.warn({ err: error, notification: n.id }, 'e-mail notification failed; will retry after the lease');
     }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { deleteInFlightKey, findKey, insertKeyIfAbsent, takeOverStaleKey, touchInFlightKey } from '../db/idempotency.repo.js';
+import { deleteExpiredKey, deleteInFlightKey, deleteKeysCreatedBefore, findKey, insertKeyIfAbsent, takeOverStaleKey, touchInFlightKey } from '../db/idempotency.repo.js';
 import { DomainError } from '../errors.js';
 
 /**
@@ -13,6 +13,8 @@ import { DomainError } from '../errors.js';
 const STALE_SECONDS = 15;
 const HEARTBEAT_MS = 3_000;
 const heartbeats = new Map<string, NodeJS.Timeout>();
+/** How long a key replays its reply; after that it is claimed afresh, and the periodic jobs drop it. */
+export const KEY_TTL_MS = 24 * 3_600_000;
 
 function keepClaimAlive(db: Kysely<Database>, key: string) {
   clearInterval(heartbeats.get(key));
@@ -38,21 +40,31 @@ export type Claim =
 /**
  * Claims an Idempotency-Key for a request. The same key with the same payload
  * replays the stored response; with another payload it is 422; while the
- * first request is still running it is 409.
+ * first request is still running it is 409. Keys are scoped by the sending
+ * client (device, address or API key) when one is known: the same key from
+ * another client is another key, so it never reaches the first one's reply.
+ * A key older than 24 hours is expired and claimed afresh.
  */
-export async function claimIdempotencyKey(db: Kysely<Database>, scope: string, clientKey: string, requestHash: string): Promise<Claim> {
+export async function claimIdempotencyKey(
+  db: Kysely<Database>, scope: string, clientKey: string, requestHash: string, client?: string, now = new Date(),
+): Promise<Claim> {
   if (!/^[\x21-\x7e]{8,128}$/.test(clientKey)) {
     throw new DomainError(400, 'validation_failed', 'Invalid Idempotency-Key', {
       'Idempotency-Key': 'Must be 8–128 visible ASCII characters, e.g. a UUID',
     });
   }
-  const key = `${scope}:${clientKey}`;
+  const key = client ? `${scope}:${client}:${clientKey}` : `${scope}:${clientKey}`;
   if (await insertKeyIfAbsent(db, { key, scope, request_hash: requestHash })) {
     keepClaimAlive(db, key);
     return { kind: 'claimed', key };
   }
   const existing = await findKey(db, key);
-  if (!existing) return claimIdempotencyKey(db, scope, clientKey, requestHash);
+  if (!existing) return claimIdempotencyKey(db, scope, clientKey, requestHash, client, now);
+  const expiredBefore = new Date(now.getTime() - KEY_TTL_MS);
+  if (existing.created_at < expiredBefore) {
+    await deleteExpiredKey(db, key, expiredBefore);
+    return claimIdempotencyKey(db, scope, clientKey, requestHash, client, now);
+  }
   if (existing.request_hash !== requestHash) {
     throw new DomainError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different request');
   }
@@ -71,4 +83,9 @@ export async function releaseIdempotencyKey(db: Kysely<Database>, claim: Claim |
   if (claim?.kind !== 'claimed') return;
   stopHeartbeat(claim.key);
   await deleteInFlightKey(db, claim.key);
+}
+
+/** Drops keys older than 24 hours; run by the periodic jobs. */
+export async function pruneIdempotencyKeys(db: Kysely<Database>, now = new Date()): Promise<number> {
+  return deleteKeysCreatedBefore(db, new Date(now.getTime() - KEY_TTL_MS));
 }

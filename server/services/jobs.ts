@@ -5,6 +5,7 @@ import { insertOutbox } from '../db/outbox.repo.js';
 import { insertReportEvent, updateReport } from '../db/reports.repo.js';
 import type { Logger } from '../log.js';
 import { notifyPublicChange } from './notifications.js';
+import { pruneIdempotencyKeys } from './idempotency.js';
 import { pruneRateLimits } from './rate-limit.js';
 import { anonymiseOldContacts } from './retention.js';
 
@@ -34,13 +35,15 @@ export async function closeUnratedResolved(db: Kysely<Database>, now = new Date(
 
 /**
  * The periodic jobs (main.ts runs them every 10 minutes): auto-close,
- * dropping ended rate-limit windows, and contact retention. Each runs on its
- * own, so one failing does not stop the others; the counts go to the log.
+ * dropping ended rate-limit windows and day-old Idempotency-Keys, and
+ * contact retention. Each runs on its own, so one failing does not stop
+ * the others; the counts go to the log.
  */
 export async function runPeriodicJobs(db: Kysely<Database>, config: Pick<Config, 'retentionMonths'>, logger: Logger, now = new Date()) {
   const jobs: [string, () => Promise<number>][] = [
     ['auto-close', () => closeUnratedResolved(db, now)],
     ['rate-limit cleanup', () => pruneRateLimits(db, now)],
+    ['idempotency-key cleanup', () => pruneIdempotencyKeys(db, now)],
     ['contact retention', () => anonymiseOldContacts(db, { months: config.retentionMonths, now })],
   ];
   for (const [job, run] of jobs) {

@@ -20,17 +20,37 @@ export function enableEmailNotifications(enabled: boolean): void {
   emailEnabled = enabled;
 }
 
+export function emailNotificationsEnabled(): boolean {
+  return emailEnabled;
+}
+
+/** How long a follow-confirmation link works. */
+export const FOLLOW_CONFIRM_HOURS = 48;
+
+/**
+ * Queues the double opt-in e-mail to a new e-mail follower: a single-use
+ * link (`path`, carrying the token) that must be opened before any status
+ * e-mail goes to the address. The link leaves the queue once sent.
+ */
+export async function queueFollowConfirmation(trx: Transaction<Database>, reportId: string, followerId: string, path: string): Promise<void> {
+  await trx.insertInto('notifications').values({
+    report_id: reportId, recipient: 'follower', follower_id: followerId, channel: 'email', status: 'follow_confirm', link: path,
+    message_vi: `Bạn (hoặc ai đó) đã đăng ký nhận thư về phản ánh này. Mở liên kết trong ${FOLLOW_CONFIRM_HOURS} giờ để xác nhận; nếu không phải bạn, hãy bỏ qua thư này, bạn sẽ không nhận thêm thư nào.`,
+    message_en: `You (or someone) asked for e-mails about this report. Open the link within ${FOLLOW_CONFIRM_HOURS} hours to confirm; if it was not you, ignore this e-mail and you will get no more.`,
+  }).execute();
+}
+
 /**
  * One notification per public change for the reporter and each follower,
  * shown on the tracking page; plus, when SMTP is configured, a queued e-mail
- * to each of them who left an address. Sending happens later, outside the
+ * to the reporter and to each follower who confirmed an address. Sending happens later, outside the
  * transaction (services/email.ts), so a slow mail server never holds a lock.
  */
 export async function notifyPublicChange(trx: Transaction<Database>, reportId: string, change: string): Promise<void> {
   const [vi, en] = MESSAGES[change] ?? [`Trạng thái mới: ${change}`, `New status: ${change}`];
   const base = { report_id: reportId, status: change, message_vi: vi, message_en: en };
   await trx.insertInto('notifications').values({ ...base, recipient: 'reporter', channel: 'page' }).execute();
-  const followers = await trx.selectFrom('report_followers').select(['id', 'email']).where('report_id', '=', reportId).execute();
+  const followers = await trx.selectFrom('report_followers').select(['id', 'email', 'email_confirmed_at']).where('report_id', '=', reportId).execute();
   if (followers.length) {
     await trx.insertInto('notifications').values(followers.map((f) => ({ ...base, recipient: 'follower' as const, follower_id: f.id, channel: 'page' as const }))).execute();
   }
@@ -38,7 +58,8 @@ export async function notifyPublicChange(trx: Transaction<Database>, reportId: s
   const reporter = await trx.selectFrom('reports').select('reporter_email').where('id', '=', reportId).executeTakeFirst();
   const emails = [
     ...(reporter?.reporter_email ? [{ ...base, recipient: 'reporter' as const, channel: 'email' as const }] : []),
-    ...followers.filter((f) => f.email).map((f) => ({ ...base, recipient: 'follower' as const, follower_id: f.id, channel: 'email' as const })),
+    // Double opt-in: an address nobody confirmed gets nothing, so a stranger cannot sign someone up.
+    ...followers.filter((f) => f.email && f.email_confirmed_at).map((f) => ({ ...base, recipient: 'follower' as const, follower_id: f.id, channel: 'email' as const })),
   ];
   if (emails.length) await trx.insertInto('notifications').values(emails).execute();
 }

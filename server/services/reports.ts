@@ -1,26 +1,26 @@
 import crypto from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { h3CellsForPoint } from '../../spatial/h3-cells.js';
 import { findAreasAt } from '../db/areas.repo.js';
 import type { Database, ReportStatus } from '../db/database.js';
-import { findRecentDuplicate } from '../db/abuse.repo.js';
+import { findRecentDuplicate, lockContentHash, type DuplicateQuery } from '../db/abuse.repo.js';
 import { findFieldByCode } from '../db/fields.repo.js';
 import { completeKey } from '../db/idempotency.repo.js';
 import { insertReportAttributes } from '../db/open311.repo.js';
 import { insertOutbox } from '../db/outbox.repo.js';
 import {
   countPublicReports, findNearbyOpenReports, findReportByCode, insertReport, insertReportEvent, listPublicEvents, listPublicReports,
-  listReportMedia, lockReportByCode, updateReport, type ReportWithRefs,
+  insertFollowerIfNew, listReportMedia, lockReportByCode, updateFollowerConfirmed, updateManageTokenHash, updateReport, type ReportWithRefs,
 } from '../db/reports.repo.js';
 import { DomainError, notFound, validationFailed } from '../errors.js';
-import { abusiveMarksOf, contentHashOf } from './abuse.js';
+import { abusiveMarksOf, contentHashOf, normalisePhone } from './abuse.js';
 import { removeTemporaryFiles, type UploadedFile } from '../routes/multipart.js';
 import { dueDate } from './calendar.js';
 import { claimIdempotencyKey, releaseIdempotencyKey, type Claim } from './idempotency.js';
 import { storeUploads } from './media/store-uploads.js';
 import type { MediaStorage } from './media/storage.js';
 import { hashToken, newManageToken, newReportCode } from './report-code.js';
-import { notifyPublicChange } from './notifications.js';
+import { emailNotificationsEnabled, FOLLOW_CONFIRM_HOURS, notifyPublicChange, queueFollowConfirmation } from './notifications.js';
 import { routeReport } from './routing.js';
 import { slaState } from './sla.js';
 import { assertTransition, OPEN_STATUSES } from './workflow.js';
@@ -40,8 +40,32 @@ export interface Submission {
   clientKey?: string;
   /** The form's honeypot input; people never see it, so anything in it means a program filled the form. */
   honeypot?: string;
-  /** When the form was opened, as the form says. */
+  /** When the form was opened, as the form says; our own form always says, so none counts as too fast. */
   openedAt?: Date;
+  /** The sender's address key (routes/rate-limit.ts addressKey); absent for in-process requests. */
+  address?: string;
+  /** The reporter ticked the box agreeing to the contact-data notice (CONTACT_NOTICE_VERSION). */
+  contactConsent?: boolean;
+}
+
+/**
+ * The version of the notice the citizen form shows beside its contact
+ * fields (what is collected, why, who sees it, for how long; Decree
+ * 13/2023/NĐ-CP). Recorded with each consent; change it whenever the
+ * notice's text changes (dashboard i18n keys contact.notice.*).
+ */
+export const CONTACT_NOTICE_VERSION = '2026-12-v1';
+
+const CONTACT_FIELDS = ['name', 'phone', 'email'] as const;
+
+/** 400 naming each contact field given without the consent box ticked. */
+export function assertContactConsent(contact: { name?: string; phone?: string; email?: string }, consent: boolean | undefined) {
+  if (consent) return;
+  const given = CONTACT_FIELDS.filter((f) => contact[f] !== undefined);
+  if (!given.length) return;
+  throw new DomainError(400, 'consent_required', 'Tick the box agreeing to how your contact details are used, or leave them empty', Object.fromEntries(
+    given.map((f) => [f, 'Contact details are stored only with your consent: tick the box below, or leave this empty']),
+  ));
 }
 
 export interface NewReportInput {
@@ -75,7 +99,16 @@ export interface CreatedReport {
   manage_url: string;
   /** Present when the report waits for a dispatcher's review before it is shown or routed. */
   needs_review?: true;
+  /**
+   * On a replay of an Idempotency-Key by the client that sent it: the stored
+   * reply keeps no manage token, so a new one was issued and any earlier
+   * manage link of this report stopped working.
+   */
+  manage_token_reissued?: true;
 }
+
+/** What an Idempotency-Key keeps of the reply: everything but the manage link. */
+type StoredReply = Omit<CreatedReport, 'manage_token' | 'manage_url'>;
 
 const DUPLICATE_WINDOW_DAYS = 30;
 const REOPEN_WINDOW_DAYS = 7;
@@ -117,33 +150,39 @@ export async function createReport(
         website: 'Leave this field empty',
       });
     }
+    // Our own form; Open311 partners collect consent and fill times in their own apps.
+    const webForm = (input.source ?? 'web') === 'web';
+    if (webForm) assertContactConsent(input, submission.contactConsent);
+    const clientKey = submission.clientKey ?? (input.api_key_id !== undefined ? `api_key:${input.api_key_id}` : undefined);
     if (idempotencyKey) {
-      claim = await claimIdempotencyKey(db, 'reports', idempotencyKey, requestHash(input, files));
-      if (claim.kind === 'replay') return { status: claim.status, body: claim.body as CreatedReport };
+      // Keys are scoped by client, so a key learnt by someone else opens nothing of the first client's.
+      claim = await claimIdempotencyKey(db, 'reports', idempotencyKey, requestHash(input, files), clientKey);
+      if (claim.kind === 'replay') return { status: claim.status, body: await reissueManageLink(deps, claim.body as StoredReply) };
     }
     const field = await findFieldByCode(db, input.field);
     if (!field) throw validationFailed({ field: `Unknown field "${input.field}"` });
     const now = deps.now?.() ?? new Date();
-    const clientKey = submission.clientKey ?? (input.api_key_id !== undefined ? `api_key:${input.api_key_id}` : undefined);
     const contentHash = contentHashOf(field.code, input.title, input.description);
     const duplicateMinutes = deps.antiSpam?.duplicateWindowMinutes ?? 0;
-    if (clientKey && duplicateMinutes > 0) {
-      // Pointing at the earlier report beats merging as "me too": the same sender is not a second witness.
-      const earlier = await findRecentDuplicate(db, { clientKey, contentHash, since: new Date(now.getTime() - duplicateMinutes * 60_000) });
-      if (earlier) {
-        const ago = Math.max(1, Math.round((now.getTime() - earlier.created_at.getTime()) / 60_000));
-        throw new DomainError(409, 'duplicate_report', `You sent the same report ${ago} min ago; its tracking code is ${earlier.code}.`, {
-          existing_code: earlier.code,
-        });
+    const duplicateOf: DuplicateQuery | undefined = duplicateMinutes > 0
+      ? {
+        contentHash, since: new Date(now.getTime() - duplicateMinutes * 60_000), clientKey, address: submission.address,
+        phone: input.phone ? normalisePhone(input.phone) : undefined, email: input.email,
       }
-    }
+      : undefined;
+    // A cheap first look before any media is processed; the check that holds under concurrency runs again in the transaction.
+    if (duplicateOf) await refuseDuplicate(db, duplicateOf, now);
     const holds: string[] = [];
     const marked = await abusiveMarksOf(db, { clientKey, phone: input.phone });
     if (marked.length) holds.push(`người gửi bị đánh dấu lạm dụng (${marked.join(', ')})`);
     const minFill = deps.antiSpam?.minFillSeconds ?? 0;
     if (minFill > 0 && submission.openedAt && now.getTime() - submission.openedAt.getTime() < minFill * 1000) {
       holds.push(`gửi sau ${Math.max(0, Math.round((now.getTime() - submission.openedAt.getTime()) / 100) / 10)} giây kể từ khi mở biểu mẫu`);
+    } else if (minFill > 0 && webForm && !submission.openedAt) {
+      // Our form always sends it: a post without it was made by something else, and skipping it must not skip the check.
+      holds.push('biểu mẫu không cho biết thời điểm mở');
     }
+    const hasContact = input.name !== undefined || input.phone !== undefined || input.email !== undefined;
     const needsReview = holds.length > 0;
     const areas = await findAreasAt(db, input.lon, input.lat);
     if (!areas) {
@@ -178,6 +217,11 @@ export async function createReport(
     };
 
     await db.transaction().execute(async (trx) => {
+      if (duplicateOf) {
+        // Every sender of this text queues here until the earlier transaction commits, so the check sees its row.
+        await lockContentHash(trx, contentHash);
+        await refuseDuplicate(trx, duplicateOf, now);
+      }
       const report = await insertReport(trx, {
         code,
         field_code: field.code,
@@ -204,8 +248,11 @@ export async function createReport(
         external_media_url: input.external_media_url ?? null,
         flags: input.flags ?? [],
         client_key: clientKey ?? null,
+        sender_address: submission.address ?? null,
         content_hash: contentHash,
         needs_review: needsReview,
+        contact_consent_at: webForm && hasContact ? now : null,
+        contact_notice_version: webForm && hasContact ? CONTACT_NOTICE_VERSION : null,
       }, input.lon, input.lat);
       if (input.attributes?.length) await insertReportAttributes(trx, report.id, input.attributes);
       const received = await insertReportEvent(trx, { report_id: report.id, type: 'received', to_status: 'received', public: true, created_at: now });
@@ -226,7 +273,10 @@ export async function createReport(
       }
       await insertOutbox(trx, { type: 'report.created', reportId: report.id, unitId: unit?.id ?? null, payload: { code, status, needs_review: needsReview } });
       if (unit) await insertOutbox(trx, { type: 'report.assigned', reportId: report.id, unitId: unit.id, payload: { code, unit_id: unit.id } });
-      if (claim?.kind === 'claimed') await completeKey(trx, claim.key, 201, body);
+      if (claim?.kind === 'claimed') {
+        const { manage_token: _token, manage_url: _url, ...stored } = body;
+        await completeKey(trx, claim.key, 201, stored satisfies StoredReply);
+      }
     });
     return { status: 201, body };
   } catch (error) {
@@ -237,6 +287,34 @@ export async function createReport(
     // Before the uploads were processed, only the temporary files exist.
     await (uploads?.cleanup() ?? removeTemporaryFiles(files));
   }
+}
+
+/** 409 naming the earlier report when the same text came from the same device, address, phone or e-mail within the window. */
+async function refuseDuplicate(db: Kysely<Database> | Transaction<Database>, q: DuplicateQuery, now: Date) {
+  // Pointing at the earlier report beats merging as "me too": the same sender is not a second witness.
+  const earlier = await findRecentDuplicate(db, q);
+  if (!earlier) return;
+  const ago = Math.max(1, Math.round((now.getTime() - earlier.created_at.getTime()) / 60_000));
+  throw new DomainError(409, 'duplicate_report', `You sent the same report ${ago} min ago; its tracking code is ${earlier.code}.`, {
+    existing_code: earlier.code,
+  });
+}
+
+/**
+ * The reply to a replayed Idempotency-Key, which only the client that sent
+ * the key can reach. It stored no manage token, so a new one is issued (the
+ * offline queue retrying after a lost answer still gets a working manage
+ * link); the previous token stops working.
+ */
+async function reissueManageLink(deps: ReportsDeps, stored: StoredReply): Promise<CreatedReport> {
+  const manageToken = newManageToken();
+  await updateManageTokenHash(deps.db, stored.code, hashToken(manageToken));
+  return {
+    ...stored,
+    manage_token: manageToken,
+    manage_url: publicUrl(deps, `/r/${stored.code}?token=${manageToken}`),
+    manage_token_reissued: true,
+  };
 }
 
 function publicUrl(deps: ReportsDeps, path: string): string {
@@ -355,20 +433,56 @@ export async function nearbyReports(deps: ReportsDeps, q: { lat: number; lon: nu
   };
 }
 
-/** "This is my problem too": counts the person as a follower of an open report. */
-export async function followReport(deps: ReportsDeps, code: string, contact: { name?: string; phone?: string; email?: string }) {
+export interface FollowInput {
+  name?: string;
+  phone?: string;
+  email?: string;
+  contact_consent?: boolean;
+}
+
+/**
+ * "This is my problem too": counts the person as a follower of an open,
+ * public report, once. A person is their device, phone or e-mail: a repeat
+ * from any of them answers the count as it is, with already_following. An
+ * e-mail follower is sent a single-use confirmation link (when SMTP is set
+ * up) and gets status e-mails only after opening it.
+ */
+export async function followReport(deps: ReportsDeps, code: string, input: FollowInput, who: { deviceKey?: string } = {}) {
+  assertContactConsent(input, input.contact_consent);
+  const now = deps.now?.() ?? new Date();
   return deps.db.transaction().execute(async (trx) => {
     const r = await lockReportByCode(trx, code);
-    if (!r) throw notFound('Report');
+    // Held reports do not exist for the public, here as on every other public route.
+    if (!r || r.needs_review) throw notFound('Report');
     if (!OPEN_STATUSES.includes(r.status)) {
       throw new DomainError(409, 'report_finished', 'This report is already finished; file a new one if the problem is back');
     }
-    await trx.insertInto('report_followers').values({
-      report_id: r.id, name: contact.name ?? null, phone: contact.phone ?? null, email: contact.email ?? null,
-    }).execute();
+    const confirmToken = input.email && emailNotificationsEnabled() ? newManageToken() : undefined;
+    const follower = await insertFollowerIfNew(trx, {
+      report_id: r.id, name: input.name ?? null, phone: input.phone ? normalisePhone(input.phone) : null, email: input.email ?? null,
+      device_key: who.deviceKey ?? null,
+      confirm_token_hash: confirmToken ? hashToken(confirmToken) : null,
+      confirm_expires_at: confirmToken ? new Date(now.getTime() + FOLLOW_CONFIRM_HOURS * 3_600_000) : null,
+    });
+    if (!follower) return { code, follower_count: r.follower_count, already_following: true as const };
     await updateReport(trx, r.id, { follower_count: r.follower_count + 1 });
-    return { code, follower_count: r.follower_count + 1 };
+    if (confirmToken) await queueFollowConfirmation(trx, r.id, follower.id, `/r/${code}?follow_token=${confirmToken}`);
+    return {
+      code, follower_count: r.follower_count + 1,
+      // 'not_sent': this server sends no e-mail (no SMTP), so the address only counts.
+      ...(input.email ? { email_confirmation: confirmToken ? ('sent' as const) : ('not_sent' as const) } : {}),
+    };
   });
+}
+
+/** The follower opened the link from the confirmation e-mail: their address may now receive status e-mails. */
+export async function confirmFollow(deps: ReportsDeps, code: string, token: string) {
+  const now = deps.now?.() ?? new Date();
+  const confirmed = await updateFollowerConfirmed(deps.db, { code, tokenHash: hashToken(token), now });
+  if (!confirmed) {
+    throw new DomainError(400, 'invalid_confirmation', 'This confirmation link does not work: it was already used, it has expired, or it belongs to another report.');
+  }
+  return { code, confirmed: true as const };
 }
 
 function assertToken(stored: string | null, token: string) {

@@ -96,6 +96,11 @@ describe('citizen pages', () => {
     await page.locator('#step-pin').scrollIntoViewIfNeeded();
     await page.screenshot({ path: screenshotPath('citizen-form-2-pin.png') });
     await nearby.getByRole('button', { name: 'Đây cũng là vấn đề của tôi' }).click();
+    // A phone number needs the consent box ticked (Decree 13/2023).
+    await nearby.locator('input[type="tel"]').fill('0987 654 321');
+    await nearby.getByRole('button', { name: 'Xác nhận' }).click();
+    await expect.poll(() => nearby.textContent()).toContain('Hãy đánh dấu ô đồng ý');
+    await nearby.getByTestId('follow-consent').check();
     await nearby.getByRole('button', { name: 'Xác nhận' }).click();
     await expect.poll(() => nearby.textContent()).toContain('Hiện có 1 người cùng phản ánh');
     const followed = (await (await fetch(`${server.url}/api/reports/${duplicate.code}`)).json()) as { follower_count: number };
@@ -115,6 +120,10 @@ describe('citizen pages', () => {
     await page.fill('#in-phone', '0912 345 678');
     await page.getByTestId('submit').scrollIntoViewIfNeeded();
     await page.screenshot({ path: screenshotPath('citizen-form-4-contact.png') });
+    // Contact details without the consent box: the form asks for it and sends nothing.
+    await page.getByTestId('submit').click();
+    await expect.poll(() => page.locator('#step-contact [role="alert"]').textContent()).toContain('Hãy đánh dấu ô đồng ý');
+    await page.getByTestId('consent').check();
     await page.getByTestId('submit').click();
 
     const code = page.getByTestId('tracking-code');
@@ -147,6 +156,38 @@ describe('citizen pages', () => {
     await expect.poll(() => manage.textContent()).toContain('Phản ánh đã được rút lại');
     await expect.poll(() => page.locator('[data-status="withdrawn"]').count()).toBeGreaterThan(0);
 
+    expect(problems.errors).toEqual([]);
+    expect(problems.failedRequests).toEqual([]);
+    await context.close();
+  });
+
+  it('says what contact data is kept, why, who sees it and for how long, in both languages, at 360×800', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 800 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'vi-VN' });
+    const page = await context.newPage();
+    const problems = watchPage(page, server.url);
+    for (const lang of ['vi', 'en'] as const) {
+      await page.goto(server.url);
+      await page.evaluate((l) => localStorage.setItem('civic-ops.lang', l), lang);
+      await page.reload();
+      await page.locator('[data-field="road"]').click();
+      const notice = page.getByTestId('contact-notice');
+      await notice.scrollIntoViewIfNeeded();
+      const text = (await notice.textContent())!;
+      const expected = lang === 'vi'
+        ? ['họ tên, số điện thoại, email', 'báo cho bạn kết quả xử lý', 'chỉ đơn vị xử lý và cán bộ điều phối', '24 tháng sau khi phản ánh kết thúc', 'Nghị định 13/2023/NĐ-CP']
+        : ['name, phone number and e-mail', 'tell you how your report is handled', 'only the handling unit and the dispatchers', '24 months after the report is closed', 'Decree 13/2023/NĐ-CP'];
+      for (const phrase of expected) expect(text).toContain(phrase);
+      // Unticked until the person ticks it.
+      expect(await page.getByTestId('consent').isChecked()).toBe(false);
+      // Nothing overflows the narrow screen.
+      const box = (await notice.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(360);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+      // The notice's end and the box, clear of the floating assistant button.
+      await page.getByTestId('consent').evaluate((el) => el.scrollIntoView({ block: 'center' }));
+      await page.screenshot({ path: screenshotPath(`citizen-consent-360-${lang}.png`) });
+    }
     expect(problems.errors).toEqual([]);
     expect(problems.failedRequests).toEqual([]);
     await context.close();

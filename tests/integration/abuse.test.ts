@@ -47,7 +47,7 @@ async function countReports(db: Kysely<Database>, field: string, title?: string)
 
 function send(app: ReturnType<typeof limitedApp>, form: ReportForm, headers: Record<string, string> = {}, socket?: string | null, extra: Record<string, string> = {}) {
   const body = reportForm(form);
-  for (const [k, v] of Object.entries(extra)) body.append(k, v);
+  for (const [k, v] of Object.entries(extra)) body.set(k, v);
   return app.request('/api/reports', { method: 'POST', body, headers }, socket);
 }
 
@@ -225,8 +225,8 @@ for (const engine of ENGINES) {
         expect(body.error.message).toContain(first.code);
         expect(await countReports(db, field)).toBe(1);
 
-        // Another client with the same words is another witness; a different field is another problem.
-        expect((await send(app, { field, title: 'Ổ gà lớn trước cổng chợ', description: 'Ổ gà sâu, trời mưa đọng nước, xe máy dễ ngã.' }, { 'x-device-id': device() })).status).toBe(201);
+        // Another person (another device on another address) with the same words is another witness; a different field is another problem.
+        expect((await send(app, { field, title: 'Ổ gà lớn trước cổng chợ', description: 'Ổ gà sâu, trời mưa đọng nước, xe máy dễ ngã.' }, { 'x-device-id': device() }, address())).status).toBe(201);
         const otherField = await createField(db);
         expect((await send(app, { field: otherField, title: 'Ổ gà lớn trước cổng chợ', description: 'Ổ gà sâu, trời mưa đọng nước, xe máy dễ ngã.' }, mine)).status).toBe(201);
 

@@ -44,10 +44,16 @@ for (const engine of ENGINES) {
       try {
         enableEmailNotifications(true);
         const report = await (await app.request('/api/reports', { method: 'POST', body: reportForm({ field, email: 'reporter@example.vn' }) })).json();
-        await app.request(`/api/reports/${report.code}/follow`, { method: 'POST', body: JSON.stringify({ email: 'neighbour@example.vn' }), headers: { 'content-type': 'application/json' } });
+        await app.request(`/api/reports/${report.code}/follow`, { method: 'POST', body: JSON.stringify({ email: 'neighbour@example.vn', contact_consent: true }), headers: { 'content-type': 'application/json' } });
+        const mailer = smtpMailer(smtp.url, 'Test <no-reply@example.vn>');
+        // The follower confirms the address first (double opt-in; tests/integration/follow.test.ts covers it).
+        expect(await sendQueuedEmails(db, mailer, 'https://phananh.example.vn')).toBe(1);
+        // The body is quoted-printable: '=' travels as '=3D', long lines end in a soft '=' break.
+        const token = /follow_token=3D([A-Za-z0-9_-]+)/.exec(smtp.received[0]!.body.replace(/=\r?\n/g, ''))![1]!;
+        expect((await app.request(`/api/reports/${report.code}/follow/confirm`, { method: 'POST', body: JSON.stringify({ token }), headers: { 'content-type': 'application/json' } })).status).toBe(200);
+        smtp.received.length = 0;
         const officer = await loginAs(app, await createStaff(db, 'officer', unitId));
         expect((await officer.request(`/api/staff/reports/${report.code}/actions`, { json: { action: 'accept' } })).status).toBe(200);
-        const mailer = smtpMailer(smtp.url, 'Test <no-reply@example.vn>');
         expect(await sendQueuedEmails(db, mailer, 'https://phananh.example.vn')).toBe(2);
         expect(await sendQueuedEmails(db, mailer, 'https://phananh.example.vn')).toBe(0);
         expect(smtp.received.map((m) => m.to[0]).sort()).toEqual(['neighbour@example.vn', 'reporter@example.vn']);
@@ -56,7 +62,7 @@ for (const engine of ENGINES) {
           expect(m.body).toContain(report.code);
         }
         const rows = await db.selectFrom('notifications as n').innerJoin('reports as r', 'r.id', 'n.report_id')
-          .select(['n.channel', 'n.sent_at']).where('r.code', '=', report.code).where('n.channel', '=', 'email').execute();
+          .select(['n.channel', 'n.sent_at']).where('r.code', '=', report.code).where('n.channel', '=', 'email').where('n.status', '!=', 'follow_confirm').execute();
         expect(rows).toHaveLength(2);
         expect(rows.every((r) => r.sent_at !== null)).toBe(true);
       } finally {

@@ -43,6 +43,10 @@ export interface ReportForm {
   phone?: string;
   email?: string;
   hide_name?: string;
+  /** When the form was opened; a person's form by default (a minute ago), null sends none. */
+  opened_at?: string | null;
+  /** Consent to store contact details; 'true' by default when any is given, null sends none. */
+  contact_consent?: string | null;
   photos?: { name: string; data: Buffer; type?: string }[];
   video?: { name: string; data: Buffer; type?: string };
 }
@@ -56,6 +60,8 @@ export function reportForm(f: ReportForm): FormData {
     lat: f.lat ?? BMT.lat,
     lon: f.lon ?? BMT.lon,
     name: f.name, phone: f.phone, email: f.email, hide_name: f.hide_name,
+    opened_at: f.opened_at === null ? undefined : f.opened_at ?? new Date(Date.now() - 60_000).toISOString(),
+    contact_consent: f.contact_consent === null ? undefined : f.contact_consent ?? (f.name || f.phone || f.email ? 'true' : undefined),
   };
   for (const [k, v] of Object.entries(text)) if (v !== undefined) form.append(k, String(v));
   for (const p of f.photos ?? []) form.append('photos', new Blob([new Uint8Array(p.data)], { type: p.type ?? 'image/jpeg' }), p.name);

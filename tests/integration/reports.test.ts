@@ -112,7 +112,15 @@ for (const engine of ENGINES) {
       expect(first.status).toBe(201);
       expect(second.status).toBe(201);
       const [a, b] = [await first.json(), await second.json()];
-      expect(b).toEqual(a);
+      // The stored reply keeps no manage token: the replay carries a new one, and the first stops working.
+      const { manage_token: tokenA, manage_url: _urlA, ...restA } = a;
+      const { manage_token: tokenB, manage_url: urlB, manage_token_reissued, ...restB } = b;
+      expect(restB).toEqual(restA);
+      expect(manage_token_reissued).toBe(true);
+      expect(tokenB).not.toBe(tokenA);
+      expect(urlB).toBe(`/r/${a.code}?token=${tokenB}`);
+      const row = await db.selectFrom('reports').select('manage_token_hash').where('code', '=', a.code).executeTakeFirstOrThrow();
+      expect(row.manage_token_hash).toBe(hashToken(tokenB));
       const { n } = await db.selectFrom('reports').select(sql<number>`count(*)::int`.as('n')).where('field_code', '=', field).executeTakeFirstOrThrow();
       expect(n).toBe(1);
     });
@@ -325,7 +333,7 @@ for (const engine of ENGINES) {
       expect(res.reports[0].distance_m).toBeGreaterThan(40);
       expect(res.reports[0].distance_m).toBeLessThan(70);
 
-      const follow = await app.request(`/api/reports/${near}/follow`, { method: 'POST', body: JSON.stringify({ phone: '0911222333' }), headers: { 'content-type': 'application/json' } });
+      const follow = await app.request(`/api/reports/${near}/follow`, { method: 'POST', body: JSON.stringify({ phone: '0911222333', contact_consent: true }), headers: { 'content-type': 'application/json' } });
       expect(follow.status).toBe(200);
       expect((await follow.json()).follower_count).toBe(1);
       const row = await db.selectFrom('reports').select(['id', 'follower_count']).where('code', '=', near).executeTakeFirstOrThrow();

@@ -22,7 +22,7 @@ async function fileReport(db: Kysely<Database>, field: string, status: ReportSta
   expect(res.status).toBe(201);
   const { code } = (await res.json()) as Json;
   await app.request(`/api/reports/${code}/follow`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Hàng xóm', phone: '0987654321', email: 'neighbour@example.vn' }),
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Hàng xóm', phone: '0987654321', email: 'neighbour@example.vn', contact_consent: true }),
   });
   await db.updateTable('reports').set({
     status, closed_at: closedAt, created_at: '2017-01-01T00:00:00Z', client_key: `device:retention-${tag}`,

@@ -108,8 +108,13 @@ export async function fetchNearby(lat: number, lon: number, field: string, signa
   return unwrap(await api.reports.nearby.$get({ query: { lat: String(lat), lon: String(lon), field } }, { init: { signal } }));
 }
 
-export async function followReport(code: string, contact: { name?: string; phone?: string; email?: string }) {
+export async function followReport(code: string, contact: { name?: string; phone?: string; email?: string; contact_consent?: boolean }) {
   return unwrapWithFields(await api.reports[':code'].follow.$post({ param: { code }, json: contact }));
+}
+
+/** Confirms an e-mail follower's address with the token from their confirmation link. */
+export async function confirmFollow(code: string, token: string) {
+  return unwrap(await api.reports[':code'].follow.confirm.$post({ param: { code }, json: { token } }));
 }
 
 export async function fetchReport(code: string, signal?: AbortSignal): Promise<PublicReport> {
@@ -166,6 +171,8 @@ export interface NewReportSubmission {
   phone?: string;
   email?: string;
   hideName: boolean;
+  /** Agreement to the contact-data notice (Decree 13/2023); the server refuses contact details without it. */
+  contactConsent?: boolean;
   photos: File[];
   video?: File;
   /** When the form was opened (ISO); a form sent faster than a person could fill it waits for review. */
@@ -195,6 +202,7 @@ export function submitReport(report: NewReportSubmission, idempotencyKey: string
   if (report.phone) form.set('phone', report.phone);
   if (report.email) form.set('email', report.email);
   form.set('hide_name', report.hideName ? 'true' : 'false');
+  if (report.contactConsent) form.set('contact_consent', 'true');
   for (const photo of report.photos) form.append('photos', photo, photo.name);
   if (report.video) form.set('video', report.video, report.video.name);
   if (report.openedAt) form.set('opened_at', report.openedAt);

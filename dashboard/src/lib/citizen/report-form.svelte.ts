@@ -38,7 +38,7 @@ export type AreaState =
   | { kind: 'error' };
 
 /** Inputs that can carry an error message; the server's field names map onto these. */
-export type ErrorKey = 'field' | 'pin' | 'title' | 'description' | 'name' | 'phone' | 'email' | 'photos' | 'video';
+export type ErrorKey = 'field' | 'pin' | 'title' | 'description' | 'name' | 'phone' | 'email' | 'consent' | 'photos' | 'video';
 
 export type SubmitPhase = 'idle' | 'uploading' | 'processing';
 
@@ -47,7 +47,7 @@ const trimmedLength = (s: string) => s.normalize('NFC').trim().length;
 /** Stable text naming what would be sent, so a retry of the same submission keeps its Idempotency-Key. */
 function signatureOf(f: ReportForm): string {
   return JSON.stringify([
-    f.field, f.pin, f.title.trim(), f.description.trim(), f.name.trim(), f.phone.trim(), f.email.trim(), f.hideName,
+    f.field, f.pin, f.title.trim(), f.description.trim(), f.name.trim(), f.phone.trim(), f.email.trim(), f.hideName, f.contactConsent,
     f.photos.map((p) => [p.file.name, p.file.size, p.file.lastModified]),
     f.video ? [f.video.file.name, f.video.file.size, f.video.file.lastModified] : null,
   ]);
@@ -67,6 +67,8 @@ export class ReportForm {
   phone = $state('');
   email = $state('');
   hideName = $state(false);
+  /** Decree 13/2023: the person agreed to the contact-data notice; unticked until they tick it. */
+  contactConsent = $state(false);
   /** The honeypot input, hidden from people; only a program filling every input puts something here. */
   honeypot = $state('');
   /** When this form was opened; the server holds for review what comes back faster than a person could type it. */
@@ -90,6 +92,8 @@ export class ReportForm {
   titleLength = $derived(trimmedLength(this.title));
   descriptionLength = $derived(trimmedLength(this.description));
   blockedOutside = $derived(this.area.kind === 'outside');
+  /** Whether any contact detail is filled in, which is what needs the consent. */
+  hasContact = $derived(this.name.trim() !== '' || this.phone.trim() !== '' || this.email.trim() !== '');
 
   private nextId = 1;
   private areaRequest: AbortController | undefined;
@@ -237,8 +241,9 @@ export class ReportForm {
     else if (this.titleLength > LIMITS.title.max) errors.title = say('text.titleLong');
     if (this.descriptionLength < LIMITS.description.min) errors.description = say('text.descShort');
     else if (this.descriptionLength > LIMITS.description.max) errors.description = say('text.descLong');
+    if (this.hasContact && !this.contactConsent) errors.consent = say('contact.consentRequired');
     this.errors = errors;
-    const order: ErrorKey[] = ['field', 'pin', 'title', 'description', 'photos', 'video', 'name', 'phone', 'email'];
+    const order: ErrorKey[] = ['field', 'pin', 'title', 'description', 'photos', 'video', 'name', 'phone', 'email', 'consent'];
     return order.find((k) => errors[k]);
   }
 
@@ -266,6 +271,7 @@ export class ReportForm {
         phone: this.phone.trim() || undefined,
         email: this.email.trim() || undefined,
         hideName: this.hideName,
+        contactConsent: this.hasContact && this.contactConsent,
         photos: this.photos.map((p) => p.file),
         video: this.video?.file,
         openedAt: this.openedAt,
@@ -369,13 +375,14 @@ export class ReportForm {
       else if (/^(photos|video)\[\d+\]$/.test(name)) fileErrors[name] = message;
       else if (name === 'photos' || name === 'video') errors[name] = message;
       else if (['field', 'title', 'description', 'name', 'phone', 'email'].includes(name)) errors[name as ErrorKey] = message;
+      else if (name === 'contact_consent') errors.consent = message;
       else this.formError = `${this.formError ?? ''} ${message}`.trim();
     }
     this.fileErrors = fileErrors;
     if (Object.keys(fileErrors).some((k) => k.startsWith('video'))) errors.video ??= fileErrors['video[0]'];
     if (Object.keys(fileErrors).some((k) => k.startsWith('photos'))) errors.photos ??= Object.values(fileErrors)[0];
     this.errors = errors;
-    const order: ErrorKey[] = ['field', 'pin', 'title', 'description', 'photos', 'video', 'name', 'phone', 'email'];
+    const order: ErrorKey[] = ['field', 'pin', 'title', 'description', 'photos', 'video', 'name', 'phone', 'email', 'consent'];
     return order.find((k) => errors[k]);
   }
 
