@@ -1,111 +1,90 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { serve } from '@hono/node-server';
+import type { Config } from './config.js';
 import { createApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
 import { createDb } from './db/create-db.js';
-import { acquireDataDirLock } from './db/data-dir-lock.js';
 import { engineOf } from './db/engine.js';
-import { migrate } from './db/migrate.js';
-import { createLogger } from './log.js';
-import { ensureCalendar } from './services/calendar.js';
-import { loadGeography } from './services/geography.js';
+import { currentMigration } from './db/migrate.js';
+import { listenHttp } from './http-server.js';
+import type { Logger } from './log.js';
 import { sendQueuedEmails, smtpMailer } from './services/email.js';
 import { runPeriodicJobs } from './services/jobs.js';
 import { enableEmailNotifications } from './services/notifications.js';
-import { ensureDemoPlan } from './services/planning-demo.js';
 import { startOutboxWorker } from './services/webhooks.js';
 import { LocalDiskStorage } from './services/media/storage.js';
-import { sweepOrphanMedia } from './services/media/sweep.js';
-import { DEMO_LOGINS, hasReports, seedDemo } from './services/seed.js';
+import { DEMO_LOGINS } from './services/seed.js';
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(1);
+/** Set by the supervisor on the one worker that also runs the background work. */
+export const JOBS_ENV = 'CIVIC_WORKER_JOBS';
+
+/**
+ * One server process under the supervisor (server/supervisor.ts): it serves
+ * HTTP on the port the cluster shares. The supervisor has already migrated,
+ * seeded and swept the media directory. One worker (JOBS_ENV) also runs the
+ * outbox, the e-mail sender and the periodic jobs; they are safe in parallel
+ * (SKIP LOCKED, row locks), but N copies would only poll the database N times.
+ */
+export async function runWorker(config: Config, logger: Logger) {
+  const runsJobs = process.env[JOBS_ENV] === '1';
+  // Per process: every worker queues e-mail notifications when SMTP is set; the jobs worker sends them.
+  enableEmailNotifications(!!config.smtpUrl);
+  // Embedded: takes the data directory's lock, left by a dead predecessor or released by the supervisor.
+  const db = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize, statementTimeoutMs: config.statementTimeoutMs });
+  const engine = engineOf(db);
+  const storage = new LocalDiskStorage(config.mediaDir);
+  const app = createApp({ db, config, logger, storage });
+  const { server, port } = await listenHttp(app.fetch, { port: config.port, hostname: config.host });
+  logger.info({ port, engine: engine.kind, migration: await currentMigration(db), jobs: runsJobs }, 'listening');
+  if (runsJobs) {
+    console.log(`\ncivic-ops is running at http://localhost:${port}  (engine: ${engine.kind})`);
+    if (engine.kind === 'embedded') {
+      console.log('Demo logins:');
+      for (const l of DEMO_LOGINS) console.log(`  ${l.role.padEnd(10)} ${l.username} / ${l.password}`);
+    }
   }
-  throw error;
-}
-const logger = createLogger(config.logLevel);
 
-if (!fs.existsSync(path.join(config.dashboardDir, 'index.html'))) {
-  logger.info('building the dashboard (first start)');
-  const { build } = await import('vite');
-  await build({ logLevel: 'warn' });
-}
+  const stopBackground = runsJobs ? startBackgroundWork(db, config, logger) : async () => {};
 
-// Media files written before this moment belong to earlier processes; the lock makes sure those are dead.
-const startedAt = new Date();
-const releaseMediaLock = acquireDataDirLock(config.mediaDir, 'MEDIA_DIR');
-const db = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize });
-const engine = engineOf(db);
-const migration = await migrate(db);
-if (await loadGeography(db)) logger.info('loaded the Đắk Lắk geography');
-await ensureCalendar(db);
-
-// Production databases get demo data only on request (npm run db:seed).
-if (engine.kind === 'embedded' && (await ensureDemoPlan(db))) logger.info('seeded the demo planning layer (marked demo)');
-if (engine.kind === 'embedded' && !(await hasReports(db)) && config.seedReports > 0) {
-  logger.info({ reports: config.seedReports }, 'seeding demo data (first start)');
-  await seedDemo(db, { reports: config.seedReports, seed: 1, onProgress: (done, total) => process.stdout.write(`\r  seeding ${done}/${total}`) });
-  process.stdout.write('\n');
-}
-
-const storage = new LocalDiskStorage(config.mediaDir);
-const app = createApp({ db, config, logger, storage });
-const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-  const url = `http://localhost:${info.port}`;
-  logger.info({ port: info.port, engine: engine.kind, migration }, 'listening');
-  console.log(`\ncivic-ops is running at ${url}  (engine: ${engine.kind})`);
-  if (engine.kind === 'embedded') {
-    console.log('Demo logins:');
-    for (const l of DEMO_LOGINS) console.log(`  ${l.role.padEnd(10)} ${l.username} / ${l.password}`);
+  let stopping = false;
+  async function shutdown(signal: string) {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    // Stop accepting, let in-flight requests finish, then flush the database.
+    const forced = setTimeout(() => process.exit(1), 10_000);
+    forced.unref();
+    server.close(async () => {
+      await stopBackground();
+      await engine.close();
+      process.exit(0);
+    });
+    // Idle keep-alive sockets would hold close() open until they time out.
+    server.closeIdleConnections();
   }
-});
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
 
-const stopOutbox = startOutboxWorker(db, logger);
-// A crash between storing a report's files and committing the report leaves them unreferenced, as it does uploads cut off mid-way.
-sweepOrphanMedia(db, storage, path.join(config.mediaDir, 'tmp'), startedAt)
-  .then((swept) => (swept.orphans || swept.temporary) && logger.warn(swept, 'removed media files left by an earlier crash'))
-  .catch((err) => logger.error({ err }, 'media sweep failed'));
-enableEmailNotifications(!!config.smtpUrl);
-const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : undefined;
-let mailing = false;
-const mailTimer = setInterval(() => {
-  if (!mailer || mailing) return;
-  mailing = true;
-  sendQueuedEmails(db, mailer, config.publicBaseUrl, logger)
-    .catch((err) => logger.error({ err }, 'e-mail worker failed'))
-    .finally(() => (mailing = false));
-}, 5_000);
-mailTimer.unref();
-let jobsRunning = false;
-const closer = setInterval(() => {
-  if (jobsRunning) return;
-  jobsRunning = true;
-  runPeriodicJobs(db, config, logger).finally(() => (jobsRunning = false));
-}, 10 * 60_000);
-closer.unref();
-
-let stopping = false;
-async function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'shutting down');
-  // Stop accepting, let in-flight requests finish, then flush the database.
-  const forced = setTimeout(() => process.exit(1), 10_000);
-  forced.unref();
-  clearInterval(closer);
-  clearInterval(mailTimer);
-  server.close(async () => {
+function startBackgroundWork(db: Awaited<ReturnType<typeof createDb>>, config: Config, logger: Logger) {
+  const stopOutbox = startOutboxWorker(db, logger);
+  const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : undefined;
+  let mailing = false;
+  const mailTimer = setInterval(() => {
+    if (!mailer || mailing) return;
+    mailing = true;
+    sendQueuedEmails(db, mailer, config.publicBaseUrl, logger)
+      .catch((err) => logger.error({ err }, 'e-mail worker failed'))
+      .finally(() => (mailing = false));
+  }, 5_000);
+  mailTimer.unref();
+  let jobsRunning = false;
+  const closer = setInterval(() => {
+    if (jobsRunning) return;
+    jobsRunning = true;
+    runPeriodicJobs(db, config, logger).finally(() => (jobsRunning = false));
+  }, 10 * 60_000);
+  closer.unref();
+  return async () => {
+    clearInterval(closer);
+    clearInterval(mailTimer);
     await stopOutbox();
-    await engine.close();
-    releaseMediaLock();
-    process.exit(0);
-  });
+  };
 }
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
