@@ -8,7 +8,7 @@ export interface RateLimit {
   max: number;
   windowS: number;
 }
-export const RATE_LIMIT_SCOPES = ['reports', 'login', 'assistant', 'classify', 'open311', 'public_read', 'follow'] as const;
+export const RATE_LIMIT_SCOPES = ['reports', 'login', 'assistant', 'classify', 'open311', 'public_read', 'follow', 'open311_read'] as const;
 export type RateLimitScope = (typeof RATE_LIMIT_SCOPES)[number];
 
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600 } as const;
@@ -62,6 +62,10 @@ const ConfigSchema = z.object({
   RATE_LIMIT_ASSISTANT: rateLimitSetting('60/1m,20/1m'),
   RATE_LIMIT_CLASSIFY: rateLimitSetting('120/1m,60/1m'),
   RATE_LIMIT_OPEN311: rateLimitSetting('300/10m,300/10m'),
+  // Open311 GET requests pages of up to 1,000 reports; per address (the second figure counts nothing today: reads carry no key).
+  RATE_LIMIT_OPEN311_READ: rateLimitSetting('60/1m,60/1m'),
+  // Webhooks to loopback, private, link-local or metadata addresses are refused unless this is true (tests, a receiver on the same LAN).
+  WEBHOOK_ALLOW_PRIVATE: z.preprocess(emptyAsUndefined, z.enum(['true', 'false'], { error: 'must be true or false' }).default('false')),
   // Anonymous map and figure reads: a wall refreshing and a citizen panning stay far below it.
   RATE_LIMIT_PUBLIC_READ: rateLimitSetting('600/1m,300/1m'),
   // The second number also caps the follows (and confirmation e-mails) of one e-mail address.
@@ -104,6 +108,8 @@ export type Config = {
   duplicateWindowMinutes: number;
   /** Reporter contact is anonymised this many months after a report was closed. */
   retentionMonths: number;
+  /** Webhooks may target loopback, private and link-local addresses (WEBHOOK_ALLOW_PRIVATE). */
+  webhookAllowPrivate: boolean;
 };
 
 export class ConfigError extends Error {
@@ -145,12 +151,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       scopes: {
         reports: e.RATE_LIMIT_REPORTS, login: e.RATE_LIMIT_LOGIN, assistant: e.RATE_LIMIT_ASSISTANT,
         classify: e.RATE_LIMIT_CLASSIFY, open311: e.RATE_LIMIT_OPEN311,
-        public_read: e.RATE_LIMIT_PUBLIC_READ, follow: e.RATE_LIMIT_FOLLOW,
+        public_read: e.RATE_LIMIT_PUBLIC_READ, follow: e.RATE_LIMIT_FOLLOW, open311_read: e.RATE_LIMIT_OPEN311_READ,
       },
     },
     minFillSeconds: e.MIN_FILL_SECONDS,
     // The duplicate check also counts one client's repeats, so RATE_LIMITS=off (benchmarks, load tests) lifts it too.
     duplicateWindowMinutes: e.RATE_LIMITS === 'on' ? e.DUPLICATE_WINDOW_MINUTES : 0,
     retentionMonths: e.RETENTION_MONTHS,
+    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === 'true',
   };
 }

@@ -64,7 +64,7 @@ export async function runWorker(config: Config, logger: Logger) {
 }
 
 function startBackgroundWork(db: Awaited<ReturnType<typeof createDb>>, config: Config, logger: Logger) {
-  const stopOutbox = startOutboxWorker(db, logger);
+  const stopOutbox = startOutboxWorker(db, logger, { allowPrivate: config.webhookAllowPrivate });
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : undefined;
   let mailing = false;
   const mailTimer = setInterval(() => {

@@ -330,6 +330,9 @@ export interface ApiKeyTable {
   key_hash: string;
   created_at: Generated<Date>;
   revoked_at: NullableTimestamp;
+  /** 'unit': may update unit_id's reports; 'own': only the reports filed with this key (0010). */
+  scope: Generated<'own' | 'unit'>;
+  unit_id: number | null;
 }
 export type ApiKeyRow = Selectable<ApiKeyTable>;
 export type NewApiKeyRow = Insertable<ApiKeyTable>;

@@ -78,12 +78,23 @@ export interface Open311ListFilters {
   updatedAfter?: Date;
   bbox?: [number, number, number, number];
   limit: number;
-  offset: number;
+  /** Keyset: only rows after this one in the list's order (created_at desc, id desc); createdAt as page_key gave it. */
+  after?: { createdAt: string; id: string };
 }
 
-/** Newest first; rows the public does not see on lists (rejected, merged, withdrawn) are left out. */
-export async function listOpen311Requests(db: Db, f: Open311ListFilters): Promise<Open311RequestRow[]> {
+/**
+ * Newest first; rows the public does not see on lists (rejected, merged,
+ * withdrawn) are left out. Pages by keyset on (created_at, id), so a deep
+ * page reads as few rows as the first (reports_created_desc_idx).
+ */
+export async function listOpen311Requests(db: Db, f: Open311ListFilters): Promise<(Open311RequestRow & { page_key: string })[]> {
+  return open311ListQuery(db, f).execute();
+}
+
+export function open311ListQuery(db: Db, f: Open311ListFilters) {
   return open311RequestSelect(db)
+    // created_at to the microsecond: a Date keeps milliseconds, and a key rounded down would skip rows within that millisecond.
+    .select(sql<string>`to_char(r.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('page_key'))
     .where('r.status', 'not in', HIDDEN_STATUSES)
     .$if(!!f.serviceCodes?.length, (qb) => qb.where('r.field_code', 'in', f.serviceCodes!))
     .$if(!!f.statuses?.length, (qb) => qb.where('r.status', 'in', [...f.statuses!]))
@@ -91,11 +102,10 @@ export async function listOpen311Requests(db: Db, f: Open311ListFilters): Promis
     .$if(!!f.end, (qb) => qb.where('r.created_at', '<=', f.end!))
     .$if(!!f.updatedAfter, (qb) => qb.where('r.updated_at', '>', f.updatedAfter!))
     .$if(!!f.bbox, (qb) => qb.where(sql<boolean>`r.geom && ST_MakeEnvelope(${f.bbox![0]}, ${f.bbox![1]}, ${f.bbox![2]}, ${f.bbox![3]}, 4326)`))
+    .$if(!!f.after, (qb) => qb.where(sql<boolean>`(r.created_at, r.id) < (${f.after!.createdAt}::timestamptz, ${f.after!.id}::bigint)`))
     .orderBy('r.created_at', 'desc')
     .orderBy('r.id', 'desc')
-    .limit(f.limit)
-    .offset(f.offset)
-    .execute();
+    .limit(f.limit);
 }
 
 /** Requests by tracking code, in the order asked; a code that is unknown or under review is simply absent. */
@@ -231,4 +241,10 @@ export async function findExistingExternalIds(db: Db, source: string, ids: strin
   if (!ids.length) return new Set<string>();
   const rows = await db.selectFrom('reports').select('external_id').where('external_source', '=', source).where('external_id', 'in', ids).execute();
   return new Set(rows.map((r) => r.external_id!));
+}
+
+/** The key a report was filed with, if any (an own-scope key may update only those). */
+export async function findReportApiKey(db: Db, reportId: string): Promise<number | null> {
+  const row = await db.selectFrom('reports').select('api_key_id').where('id', '=', reportId).executeTakeFirst();
+  return row?.api_key_id ?? null;
 }

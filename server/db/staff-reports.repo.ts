@@ -109,7 +109,7 @@ export async function listAllEvents(db: Db, reportId: string) {
 export async function lockStaffReport(trx: Transaction<Database>, code: string) {
   return trx
     .selectFrom('reports')
-    .select(['id', 'code', 'status', 'unit_id', 'field_code', 'created_at', 'due_at', 'resolved_at', 'version', 'follower_count', 'parent_id', 'reopen_count'])
+    .select(['id', 'code', 'status', 'unit_id', 'field_code', 'created_at', 'due_at', 'resolved_at', 'version', 'follower_count', 'parent_id', 'reopen_count', 'needs_review'])
     .where('code', '=', code)
     .forUpdate()
     .executeTakeFirst();

@@ -36,7 +36,7 @@ export async function leaseDueDeliveries(trx: Transaction<Database>, now: Date, 
     .where('d.delivered_at', 'is', null)
     .where('d.next_attempt_at', '<=', now)
     .where('w.active', '=', true)
-    .select(['d.id', 'd.attempts', 'd.outbox_id', 'w.url', 'w.secret', 'o.event_id', 'o.type', 'o.payload', 'o.created_at'])
+    .select(['d.id', 'd.attempts', 'd.outbox_id', 'd.webhook_id', 'w.url', 'w.secret', 'o.event_id', 'o.type', 'o.payload', 'o.created_at'])
     .orderBy('d.next_attempt_at')
     .limit(limit)
     .forUpdate('d')

@@ -63,6 +63,8 @@ export const JurisdictionQuery = z.object({
   jurisdiction_id: optional(z.string().max(100, 'jurisdiction_id is too long')),
 });
 
+const PAGE_TOKEN = 'page must be 1 or the token from the Link rel="next" header of the previous page';
+
 export const RequestsQuery = JurisdictionQuery.extend({
   service_request_id: commaList(requestId, 'service_request_id', 100),
   service_code: commaList(serviceCode, 'service_code', 50),
@@ -71,7 +73,8 @@ export const RequestsQuery = JurisdictionQuery.extend({
   status: commaList(z.enum(['open', 'closed'], { error: 'status must be open, closed or both (open,closed)' }), 'status', 2),
   updated_after: optional(datetime('updated_after')),
   bbox,
-  page: optional(z.coerce.number({ error: 'page must be a number' }).int('page must be a whole number').min(1, 'page must be 1 or more').max(100_000, 'page is too large')),
+  // Keyset paging: "1" (or nothing) is the first page; the next is the token in the previous reply's Link header.
+  page: optional(z.string().max(200, PAGE_TOKEN).regex(/^(1|[A-Za-z0-9_-]+)$/, PAGE_TOKEN)),
   page_size: optional(z.coerce.number({ error: 'page_size must be a number' }).int('page_size must be a whole number').min(1, 'page_size must be 1–1000').max(1000, 'page_size must be 1–1000')),
 });
 

@@ -13,7 +13,7 @@ import { RateLimited } from '../services/rate-limit.js';
 import type { ReportsDeps } from '../services/reports.js';
 import { parseMultipart, removeTemporaryFiles, type MultipartLimits, type UploadedFile } from './multipart.js';
 import { JurisdictionQuery, PostRequestForm, PostUpdateForm, RequestsQuery, UpdatesQuery } from './open311.schema.js';
-import { enforceRateLimit, rateLimit } from './rate-limit.js';
+import { enforceRateLimit, rateLimit, requestAddress, requester } from './rate-limit.js';
 import { validate } from './validate.js';
 
 const MB = 1024 * 1024;
@@ -62,7 +62,8 @@ function open311Error(logger: AppDeps['logger']) {
 /** A POST body as fields (plus the media file): form-urlencoded or multipart, as Open311 clients send them. */
 async function readForm(c: Context, tmpDir: string): Promise<{ fields: Record<string, string | string[]>; files: UploadedFile[] }> {
   const type = c.req.header('content-type') ?? '';
-  let fields: Record<string, string | string[]> = {};
+  // Field names are the client's: no prototype, so "constructor" or "__proto__" is just a name.
+  let fields: Record<string, string | string[]> = Object.create(null);
   let files: UploadedFile[] = [];
   if (/^multipart\/form-data/i.test(type)) {
     ({ fields, files } = await parseMultipart(c.req.raw, UPLOAD_LIMITS, tmpDir));
@@ -115,9 +116,20 @@ export const open311Routes = (deps: AppDeps) => {
       return reply(c, format, 'service_definition', await serviceDefinition(ctx(c), code));
     })
     .on('GET', both('/requests'), validate('query', RequestsQuery), async (c) => {
+      // Up to 1,000 reports a page, for anyone: counted per address before the query runs.
+      await enforceRateLimit(c, deps, 'open311_read', { ip: requester(c, deps).ip });
       const q = c.req.valid('query');
       assertJurisdiction(ctx(c), q.jurisdiction_id);
-      return reply(c, formatOf(c.req.path), 'service_requests', await listOpen311RequestsFor(ctx(c), q));
+      const { requests, next } = await listOpen311RequestsFor(ctx(c), q);
+      if (next) {
+        // The spec's reply is a bare list, so the next page is named in a Link header (RFC 8288) and X-Next-Page.
+        const url = new URL(c.req.path, ctx(c).baseUrl);
+        for (const [k, v] of new URL(c.req.url).searchParams) if (k !== 'page') url.searchParams.append(k, v);
+        url.searchParams.set('page', next);
+        c.header('Link', `<${url}>; rel="next"`);
+        c.header('X-Next-Page', next);
+      }
+      return reply(c, formatOf(c.req.path), 'service_requests', requests);
     })
     .on('POST', both('/requests'), rateLimit(deps, 'open311'), async (c) => {
       const { fields, files } = await readForm(c, tmpDir);
@@ -161,7 +173,7 @@ export const open311Routes = (deps: AppDeps) => {
       const parsed = PostUpdateForm.safeParse(scalars(fields));
       if (!parsed.success) throw validationFailed(zodFieldErrors(parsed.error));
       assertJurisdiction(ctx(c), parsed.data.jurisdiction_id);
-      const body = await postOpen311Update({ db: deps.db }, client, parsed.data);
+      const body = await postOpen311Update({ db: deps.db, now: deps.now }, client, parsed.data, requestAddress(c, deps.config.rateLimits.trustProxy));
       c.header('Cache-Control', 'no-store');
       return reply(c, formatOf(c.req.path), 'service_request_updates', body);
     })

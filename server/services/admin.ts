@@ -8,7 +8,9 @@ import { findStaffById, insertStaff, listStaff, revokeUserSessions, updateStaff 
 import { findUnitById } from '../db/units.repo.js';
 import { listDeliveries } from '../db/webhooks.repo.js';
 import { DomainError, notFound, outsideRegion, validationFailed } from '../errors.js';
-import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.js';
+import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyScope } from './api-keys.js';
+import { resolveWebhookTarget, WebhookTargetRefused } from './webhook-address.js';
+import type { WebhookPolicy } from './webhooks.js';
 import { hashPassword, type StaffContext } from './auth.js';
 import { invalidateCalendar } from './calendar.js';
 import { routeReport } from './routing.js';
@@ -164,8 +166,20 @@ export async function listWebhooks(db: Db) {
   return hooks;
 }
 
-export async function saveWebhook(db: Db, actor: StaffContext, id: number | undefined, input: { unit_id: number | null; url: string; secret?: string; events: string[]; active: boolean }) {
+export async function saveWebhook(
+  db: Db, actor: StaffContext, id: number | undefined, input: { unit_id: number | null; url: string; secret?: string; events: string[]; active: boolean },
+  policy: WebhookPolicy,
+) {
   await assertUnit(db, input.unit_id);
+  // Checked here and again at every delivery, since what a name resolves to can change.
+  try {
+    await resolveWebhookTarget(input.url, policy.allowPrivate);
+  } catch (error) {
+    if (error instanceof WebhookTargetRefused) {
+      throw validationFailed({ url: `${error.message}: webhooks may go only to public addresses, not loopback, private, link-local or cloud metadata ones` });
+    }
+    throw error;
+  }
   if (id === undefined && !input.secret) throw validationFailed({ secret: 'A new webhook needs a secret' });
   return db.transaction().execute(async (trx) => {
     let hookId = id;
@@ -220,9 +234,12 @@ export async function apiKeys(db: Db) {
 }
 
 /** The key is in the reply once and never again; the audit row records who issued it, not the key. */
-export async function issueApiKey(db: Db, actor: StaffContext, clientName: string) {
-  const created = await createApiKey(db, clientName);
-  await insertAudit(db, { actorId: actor.userId, action: 'api_key.create', entity: 'api_key', entityId: String(created.id), after: { client_name: created.client_name } });
+export async function issueApiKey(db: Db, actor: StaffContext, clientName: string, scope: ApiKeyScope) {
+  const created = await createApiKey(db, clientName, scope);
+  await insertAudit(db, {
+    actorId: actor.userId, action: 'api_key.create', entity: 'api_key', entityId: String(created.id),
+    after: { client_name: created.client_name, scope: created.scope, unit_id: created.unit_id },
+  });
   return created;
 }
 

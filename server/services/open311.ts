@@ -3,17 +3,17 @@ import type { Kysely } from 'kysely';
 import type { AttributeOption, Database, FieldAttributeRow, ReportStatus } from '../db/database.js';
 import { findFieldByCode } from '../db/fields.repo.js';
 import {
-  findExternalUpdate, findOpen311RequestsByCodes, findReportIdByCode, findWardNamedIn, insertEvent, insertExternalUpdate,
+  findExternalUpdate, findOpen311RequestsByCodes, findReportIdByCode, findWardNamedIn, insertExternalUpdate,
   listFieldAttributes, listOpen311Requests, listPublicUpdates, listServices, type Open311RequestRow,
 } from '../db/open311.repo.js';
-import { insertOutbox } from '../db/outbox.repo.js';
-import { lockReportByCode, updateReport } from '../db/reports.repo.js';
+import { lockReportByCode } from '../db/reports.repo.js';
 import { DomainError, notFound, validationFailed, type FieldErrors } from '../errors.js';
 import type { UploadedFile } from '../routes/multipart.js';
 import { parseOpen311DateTime, type ExtendedStatus, type PostRequestInput, type PostUpdateInput, type RequestsQueryInput } from '../routes/open311.schema.js';
 import type { ApiClient } from './api-keys.js';
 import { createReport, type ReportsDeps } from './reports.js';
-import { assertTransition, OPEN_STATUSES } from './workflow.js';
+import { performActionIn, type ClientAction, type StaffAction } from './staff-reports.js';
+import { OPEN_STATUSES } from './workflow.js';
 
 export type Open311Format = 'json' | 'xml';
 
@@ -244,14 +244,38 @@ export async function serviceDefinition(ctx: Open311Context, serviceCode: string
   return { service_code: field.code, attributes: attributes.map(attributeToOpen311) };
 }
 
+const PAGE_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+/** The opaque token for "the page after this row": its created_at (to the microsecond) and id. */
+export function encodePageToken(row: { page_key: string; id: string }): string {
+  return Buffer.from(`${row.page_key}|${row.id}`).toString('base64url');
+}
+
+/** Reads a page token back; a token we did not write is a 400, never a query. */
+export function decodePageToken(token: string): { createdAt: string; id: string } {
+  const [createdAt = '', id = '', extra] = Buffer.from(token, 'base64url').toString('utf8').split('|');
+  if (extra !== undefined || !PAGE_KEY.test(createdAt) || !/^[1-9]\d{0,18}$/.test(id)) {
+    throw validationFailed({ page: 'page is not a token this server gave; start again without page' });
+  }
+  return { createdAt, id };
+}
+
+export interface Open311RequestsPage {
+  requests: Open311Request[];
+  /** The token for the next page, or null when this one is the last. */
+  next: string | null;
+}
+
 /**
  * GET requests: by id list when given (it overrides every other filter), else
  * newest first within the dates asked, or the last 90 days, 1,000 per page.
+ * Pages are keyset pages: the reply names the next one, and page 500 costs
+ * what page 1 does.
  */
-export async function listOpen311RequestsFor(ctx: Open311Context, q: RequestsQueryInput): Promise<Open311Request[]> {
+export async function listOpen311RequestsFor(ctx: Open311Context, q: RequestsQueryInput): Promise<Open311RequestsPage> {
   if (q.service_request_id?.length) {
     const rows = await findOpen311RequestsByCodes(ctx.db, q.service_request_id);
-    return rows.map((r) => reportRowToOpen311(r, ctx.baseUrl));
+    return { requests: rows.map((r) => reportRowToOpen311(r, ctx.baseUrl)), next: null };
   }
   const now = ctx.now?.() ?? new Date();
   let { start_date: start, end_date: end } = q;
@@ -259,11 +283,17 @@ export async function listOpen311RequestsFor(ctx: Open311Context, q: RequestsQue
   if (start && end && start > end) throw validationFailed({ end_date: 'end_date must be after start_date' });
   const pageSize = q.page_size ?? DEFAULT_PAGE_SIZE;
   const statuses = q.status ? [...new Set(q.status.flatMap((s) => OPEN311_STATUS_FILTER[s]))] : undefined;
+  const after = q.page && q.page !== '1' ? decodePageToken(q.page) : undefined;
+  // One row more than asked says whether another page exists.
   const rows = await listOpen311Requests(ctx.db, {
-    serviceCodes: q.service_code, statuses, start, end, updatedAfter: q.updated_after, bbox: q.bbox,
-    limit: pageSize, offset: ((q.page ?? 1) - 1) * pageSize,
+    serviceCodes: q.service_code, statuses, start, end, updatedAfter: q.updated_after, bbox: q.bbox, limit: pageSize + 1, after,
   });
-  return rows.map((r) => reportRowToOpen311(r, ctx.baseUrl));
+  const page = rows.slice(0, pageSize);
+  const last = page.at(-1);
+  return {
+    requests: page.map((r) => reportRowToOpen311(r, ctx.baseUrl)),
+    next: rows.length > pageSize && last ? encodePageToken(last) : null,
+  };
 }
 
 export async function getOpen311Request(ctx: Open311Context, id: string): Promise<Open311Request[]> {
@@ -301,9 +331,13 @@ export async function listOpen311Updates(ctx: Open311Context, q: { start_date?: 
 
 // ---------- writing ----------
 
-/** attribute[CODE] and attribute[CODE][] form keys, gathered per code. */
+/**
+ * attribute[CODE] and attribute[CODE][] form keys, gathered per code. CODE is
+ * the client's text, so the result has no prototype: attribute[__proto__] or
+ * attribute[constructor] is an unknown question like any other, not Object's.
+ */
 export function collectAttributes(form: Record<string, string | string[]>): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  const out: Record<string, string[]> = Object.create(null);
   for (const [key, value] of Object.entries(form)) {
     const m = /^attribute\[([^\]]{1,64})\](\[\])?$/.exec(key);
     if (!m) continue;
@@ -323,7 +357,7 @@ export function validateAttributes(defs: FieldAttributeRow[], given: Record<stri
   const out: { code: string; value: string }[] = [];
   for (const d of defs) {
     const key = `attribute[${d.code}]`;
-    const values = given[d.code] ?? [];
+    const values = Object.hasOwn(given, d.code) ? given[d.code]! : [];
     if (!values.length) {
       if (d.required && d.variable) errors[key] = `${d.description} — an answer is required`;
       continue;
@@ -429,49 +463,52 @@ export async function createOpen311Request(
   };
 }
 
+/** The workflow action an external update asks for; null target (or the status it already has) is a note. */
+export function clientActionOf(extended: ExtendedStatus, current: ReportStatus, note: string): ClientAction | StaffAction {
+  const target = targetStatusOf(extended, current);
+  if (!target || target === current) return { action: 'note', note };
+  switch (target) {
+    case 'reopened': return { action: 'reopen', note };
+    case 'in_progress': return { action: 'accept', note };
+    case 'resolved': return { action: 'resolve', note };
+    case 'closed': return { action: 'close', note };
+    // "Not our responsibility" from the unit's side hands the report back to the dispatchers.
+    case 'rejected': return { action: 'decline', reason: note };
+    default: return { action: 'note', note };
+  }
+}
+
 /**
- * POST servicerequestupdates: an external system's update becomes a public
- * timeline event, and a status change where the workflow allows it. The same
- * update_id from the same client is applied once; a retry gets the first answer.
+ * POST servicerequestupdates: an external system's update goes through the
+ * same workflow as a staff action (performActionIn): the key's scope, allowed
+ * transitions only, a version bump, a public timeline event, an audit row
+ * naming the key, the outbox event and notifications. Held reports and reports
+ * outside the scope answer 404 as unknown ones do. The same update_id from the
+ * same client is applied once; a retry gets the first answer.
  */
-export async function postOpen311Update(deps: { db: Kysely<Database>; now?: () => Date }, client: ApiClient, input: PostUpdateInput) {
+export async function postOpen311Update(deps: { db: Kysely<Database>; now?: () => Date }, client: ApiClient, input: PostUpdateInput, ip: string | null = null) {
   const source = `api_key:${client.id}`;
-  return deps.db.transaction().execute(async (trx) => {
-    const report = await lockReportByCode(trx, input.service_request_id);
-    if (!report) throw notFound(`Service request "${input.service_request_id}"`);
-    const seen = await findExternalUpdate(trx, source, input.update_id);
-    if (seen) {
-      if (seen.report_id !== report.id) {
-        throw validationFailed({ update_id: `update_id "${input.update_id}" was already used for another request` });
+  const missing = () => notFound(`Service request "${input.service_request_id}"`);
+  try {
+    return await deps.db.transaction().execute(async (trx) => {
+      // Locked first, so two retries of one update are applied one after the other.
+      const report = await lockReportByCode(trx, input.service_request_id);
+      if (!report) throw missing();
+      const seen = await findExternalUpdate(trx, source, input.update_id);
+      if (seen) {
+        if (seen.report_id !== report.id) {
+          throw validationFailed({ update_id: `update_id "${input.update_id}" was already used for another request` });
+        }
+        return [{ update_id: seen.event_id }];
       }
-      return [{ update_id: seen.event_id }];
-    }
-    const now = deps.now?.() ?? new Date();
-    const target = targetStatusOf(input.status, report.status);
-    const changes = target && target !== report.status;
-    if (changes) assertTransition(report.status, target);
-    const event = await insertEvent(trx, {
-      report_id: report.id,
-      type: changes ? target : 'external_update',
-      from_status: changes ? report.status : null,
-      to_status: changes ? target : null,
-      public: true,
-      note: input.description ?? null,
-      created_at: now,
+      const action = clientActionOf(input.status, report.status, input.description);
+      const done = await performActionIn(trx, deps, client, report.code, action, ip);
+      await insertExternalUpdate(trx, { source, update_id: input.update_id, report_id: report.id, event_id: done.event_id });
+      return [{ update_id: done.event_id }];
     });
-    await updateReport(trx, report.id, changes
-      ? {
-        status: target,
-        ...(target === 'resolved' ? { resolved_at: now } : {}),
-        ...(target === 'closed' || target === 'rejected' ? { closed_at: now } : {}),
-        ...(target === 'reopened' ? { resolved_at: null, reopen_count: report.reopen_count + 1 } : {}),
-      }
-      : {});
-    await insertExternalUpdate(trx, { source, update_id: input.update_id, report_id: report.id, event_id: event.id });
-    await insertOutbox(trx, {
-      type: 'report.external_update', reportId: report.id, unitId: report.unit_id,
-      payload: { code: report.code, client: client.client_name, update_id: input.update_id, status: changes ? target : report.status },
-    });
-    return [{ update_id: event.id }];
-  });
+  } catch (error) {
+    // performAction's "Report not found" covers held and out-of-scope reports too; Open311 names the id.
+    if (error instanceof DomainError && error.status === 404) throw missing();
+    throw error;
+  }
 }

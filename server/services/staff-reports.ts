@@ -8,17 +8,19 @@ import { findReportByCode, insertReportEvent, listReportMedia, updateReport } fr
 import {
   listAllEvents, listStaffReports, listTemplates, lockStaffReport, OPEN, type LockedReport, type SlaFilter,
 } from '../db/staff-reports.repo.js';
+import { findReportApiKey } from '../db/open311.repo.js';
 import { findUnitById } from '../db/units.repo.js';
 import { DomainError, notFound } from '../errors.js';
 import { MARKING_ROLES, senderAbuseStatus } from './abuse.js';
 import { removeTemporaryFiles, type UploadedFile } from '../routes/multipart.js';
+import type { ApiClient } from './api-keys.js';
 import type { StaffContext } from './auth.js';
 import { dueDate } from './calendar.js';
 import { storeUploads } from './media/store-uploads.js';
 import type { MediaStorage } from './media/storage.js';
 import { notifyPublicChange } from './notifications.js';
 import { decodeCursor, encodeCursor, mediaUrls, reportRowToPublic } from './reports.js';
-import { assertTransition } from './workflow.js';
+import { assertReopenAllowed, assertTransition } from './workflow.js';
 
 export const REJECT_REASONS = ['spam', 'duplicate', 'out_of_scope', 'insufficient_info'] as const;
 
@@ -27,7 +29,7 @@ export type StaffAction = { version?: number } & (
   | { action: 'reject'; reason: (typeof REJECT_REASONS)[number]; note?: string }
   | { action: 'classify'; field: string }
   | { action: 'assign'; unit_id: number; note?: string }
-  | { action: 'accept' }
+  | { action: 'accept'; note?: string }
   | { action: 'decline'; reason: string }
   | { action: 'progress'; note: string; public: boolean }
   | { action: 'resolve'; note: string }
@@ -35,6 +37,45 @@ export type StaffAction = { version?: number } & (
   | { action: 'set_deadline'; due_at: string; reason: string }
 );
 export type ActionName = StaffAction['action'] | 'respond';
+
+/**
+ * What only an Open311 client asks for (servicerequestupdates): closing or
+ * reopening a resolved report, and a public note. It may also accept, resolve
+ * and decline as a unit does (staff actions).
+ */
+export type ClientAction = { version?: number } & (
+  | { action: 'close'; note?: string }
+  | { action: 'reopen'; note?: string }
+  | { action: 'note'; note: string }
+);
+export type WorkflowAction = StaffAction | ClientAction;
+
+/** Who acts on a report: a signed-in staff member, or an Open311 client through its API key. */
+export type Actor = StaffContext | ApiClient;
+const isClient = (actor: Actor): actor is ApiClient => 'client_name' in actor;
+
+const CLIENT_ACTIONS: Record<ApiClient['scope'], readonly WorkflowAction['action'][]> = {
+  // A unit's document-management system does the unit's work.
+  unit: ['accept', 'resolve', 'decline', 'close', 'reopen', 'note'],
+  // A reporting app speaks for its reporters: a note, or their verdict on a resolution.
+  own: ['close', 'reopen', 'note'],
+};
+
+/**
+ * A client sees only the reports in its key's scope, and never a held one:
+ * anything else is 404, as for a code nobody issued.
+ */
+async function assertClientMay(trx: Transaction<Database>, client: ApiClient, r: LockedReport, action: WorkflowAction['action']) {
+  const inScope = client.scope === 'unit'
+    ? r.unit_id !== null && r.unit_id === client.unit_id
+    : (await findReportApiKey(trx, r.id)) === client.id;
+  if (r.needs_review || !inScope) throw notFound('Report');
+  if (!CLIENT_ACTIONS[client.scope].includes(action)) {
+    throw new DomainError(403, 'forbidden', client.scope === 'own'
+      ? 'This key may only add notes to, close or reopen the requests filed with it'
+      : `This key may not ${action} reports`);
+  }
+}
 
 const DISPATCH: ActionName[] = ['verify', 'reject', 'classify', 'assign', 'merge', 'set_deadline'];
 const UNIT_WORK: ActionName[] = ['accept', 'decline', 'progress', 'respond', 'resolve'];
@@ -101,48 +142,67 @@ export interface StaffDeps {
  * machine, optimistic version, then the change, its timeline event, the audit
  * row, the outbox event and citizen notifications, all in one transaction.
  */
-export async function performAction(deps: StaffDeps, staff: StaffContext, code: string, action: StaffAction, ip: string | null) {
-  return deps.db.transaction().execute((trx) => performActionIn(trx, deps, staff, code, action, ip));
+export async function performAction(deps: StaffDeps, actor: Actor, code: string, action: WorkflowAction, ip: string | null) {
+  return deps.db.transaction().execute((trx) => performActionIn(trx, deps, actor, code, action, ip));
 }
 
-async function performActionIn(trx: Transaction<Database>, deps: StaffDeps, staff: StaffContext, code: string, action: StaffAction, ip: string | null) {
+/**
+ * performAction inside the caller's transaction. An Open311 client goes
+ * through the same path as staff: only its scope and its permitted actions
+ * differ, and it is named in the audit row instead of a staff member.
+ */
+export async function performActionIn(
+  trx: Transaction<Database>, deps: Pick<StaffDeps, 'db' | 'now'>, actor: Actor, code: string, action: WorkflowAction, ip: string | null,
+) {
   const now = deps.now?.() ?? new Date();
   {
     const r = await lockStaffReport(trx, code);
     if (!r) throw notFound('Report');
-    assertMay(staff, r, action.action);
+    if (isClient(actor)) {
+      await assertClientMay(trx, actor, r, action.action);
+    } else {
+      // Staff routes send only staff actions; a client-only one is not in any role's list, so it is refused here.
+      assertMay(actor, r, action.action as ActionName);
+    }
     if (action.version !== undefined && action.version !== r.version) {
       throw new DomainError(409, 'stale_report', 'Someone else changed this report in the meantime. Reload it and try again.', {
         version: `Current version is ${r.version}`,
       });
     }
     const before = snapshot(r);
-    const applied = await apply(trx, deps, staff, r, action, now);
+    const applied = await apply(trx, deps, actor, r, action, now);
     await updateReport(trx, r.id, { ...applied.changes, version: r.version + 1 });
-    await insertReportEvent(trx, {
+    const actorId = isClient(actor) ? null : actor.userId;
+    const event = await insertReportEvent(trx, {
       report_id: r.id, type: applied.event, from_status: r.status, to_status: applied.changes.status ?? r.status,
       public: applied.public, note: applied.note ?? null, reason: applied.reason ?? null,
-      actor_id: staff.userId, unit_id: applied.changes.unit_id ?? r.unit_id, created_at: now,
+      actor_id: actorId, unit_id: applied.changes.unit_id ?? r.unit_id, created_at: now,
     });
     const after = { ...before, ...snapshot({ ...r, ...applied.changes } as LockedReport) };
     await insertAudit(trx, {
-      actorId: staff.userId, action: `report.${action.action}`, entity: 'report', entityId: r.code, before, after,
-      reason: applied.reason ?? applied.note ?? null, ip,
+      actorId, action: `report.${action.action}`, entity: 'report', entityId: r.code, before, after,
+      reason: applied.reason ?? applied.note ?? null, ip, ...(isClient(actor) ? { client: clientLabel(actor) } : {}),
     });
     const unitId = applied.changes.unit_id !== undefined ? applied.changes.unit_id : r.unit_id;
-    await insertOutbox(trx, { type: applied.outbox, reportId: r.id, unitId, payload: { code: r.code, action: action.action, before, after } });
+    await insertOutbox(trx, {
+      type: applied.outbox, reportId: r.id, unitId,
+      payload: { code: r.code, action: action.action, before, after, ...(isClient(actor) ? { client: actor.client_name } : {}) },
+    });
     if (applied.public && applied.changes.status && applied.changes.status !== r.status) {
       await notifyPublicChange(trx, r.id, applied.changes.status);
     }
-    return { code: r.code, status: (applied.changes.status ?? r.status) as ReportStatus, version: r.version + 1 };
+    return { code: r.code, status: (applied.changes.status ?? r.status) as ReportStatus, version: r.version + 1, event_id: event.id };
   }
 }
+
+/** How an API client is named in audit rows: its key id and client name. */
+export const clientLabel = (client: ApiClient) => `api_key:${client.id} ${client.client_name}`;
 
 interface Applied {
   changes: {
     status?: ReportStatus; unit_id?: number | null; field_code?: string; due_at?: Date; assigned_at?: Date | null;
     resolved_at?: Date | null; closed_at?: Date | null; declined_at?: Date | null; parent_id?: string;
-    needs_review?: boolean;
+    needs_review?: boolean; reopen_count?: number;
   };
   event: string;
   public: boolean;
@@ -151,7 +211,9 @@ interface Applied {
   reason?: string;
 }
 
-async function apply(trx: Transaction<Database>, deps: StaffDeps, staff: StaffContext, r: LockedReport, action: StaffAction, now: Date): Promise<Applied> {
+async function apply(
+  trx: Transaction<Database>, deps: Pick<StaffDeps, 'db'>, actor: Actor, r: LockedReport, action: WorkflowAction, now: Date,
+): Promise<Applied> {
   const to = (status: ReportStatus) => {
     assertTransition(r.status, status);
     return status;
@@ -178,7 +240,7 @@ async function apply(trx: Transaction<Database>, deps: StaffDeps, staff: StaffCo
       };
     }
     case 'accept':
-      return { changes: { status: to('in_progress') }, event: 'in_progress', public: true, outbox: 'report.updated' };
+      return { changes: { status: to('in_progress') }, event: 'in_progress', public: true, outbox: 'report.updated', note: action.note };
     case 'decline':
       return {
         changes: { status: to('verified'), unit_id: null, declined_at: now, assigned_at: null },
@@ -197,13 +259,23 @@ async function apply(trx: Transaction<Database>, deps: StaffDeps, staff: StaffCo
       await trx.updateTable('report_followers').set({ report_id: parent.id }).where('report_id', '=', r.id).execute();
       await updateReport(trx, parent.id, { follower_count: parent.follower_count + r.follower_count + 1 });
       await insertReportEvent(trx, {
-        report_id: parent.id, type: 'duplicate_merged', public: false, note: r.code, actor_id: staff.userId, created_at: now,
+        report_id: parent.id, type: 'duplicate_merged', public: false, note: r.code, actor_id: isClient(actor) ? null : actor.userId, created_at: now,
       });
       return {
         changes: { status: to('merged'), parent_id: parent.id, closed_at: now, unit_id: r.unit_id },
         event: 'merged', public: true, outbox: 'report.merged', note: parent.code,
       };
     }
+    case 'close':
+      return { changes: { status: to('closed'), closed_at: now }, event: 'closed', public: true, outbox: 'report.closed', note: action.note };
+    case 'reopen':
+      assertReopenAllowed(r, now);
+      return {
+        changes: { status: to('reopened'), resolved_at: null, reopen_count: r.reopen_count + 1 },
+        event: 'reopened', public: true, outbox: 'report.reopened', note: action.note,
+      };
+    case 'note':
+      return { changes: {}, event: 'external_update', public: true, outbox: 'report.updated', note: action.note };
     case 'set_deadline': {
       const due = new Date(action.due_at);
       if (due.getTime() <= r.created_at.getTime()) {

@@ -87,6 +87,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     LOG_LEVEL: 'warn',
     SEED_REPORTS: '0',
     RATE_LIMITS: 'off',
+    // The receiver listens on loopback, a private address webhooks are otherwise refused.
+    WEBHOOK_ALLOW_PRIVATE: 'true',
   }, port, path.join(workDir, 'server.log'));
 
   const submissions: Submission[] = [];

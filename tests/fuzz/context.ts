@@ -167,7 +167,7 @@ export function fuzzApp(db: Kysely<Database>, engine: EngineKind, name = 'endpoi
   fs.mkdirSync(dashboardDir, { recursive: true });
   fs.writeFileSync(path.join(dashboardDir, 'index.html'), '<!doctype html><title>civic-ops</title>');
   process.once('exit', () => fs.rmSync(dataDir, { recursive: true, force: true }));
-  const config = testConfig({ DATA_DIR: dataDir, DASHBOARD_DIR: dashboardDir, WALL_TOKEN, RATE_LIMITS: 'off' });
+  const config = testConfig({ DATA_DIR: dataDir, DASHBOARD_DIR: dashboardDir, WALL_TOKEN, RATE_LIMITS: 'off', WEBHOOK_ALLOW_PRIVATE: 'true' });
   const storage = new LocalDiskStorage(config.mediaDir);
   const errors = new CapturedErrors();
   const app = createApp({ db, config, logger: errors.logger, storage });

@@ -163,7 +163,7 @@ export async function buildWorld(db: Kysely<Database>, app: Hono, mediaDir: stri
     await file('resolved'), await file('reopened'), await file('closed'), await file('withdrawn'),
   ];
   const media = await db.selectFrom('media').select('id').execute();
-  const key = await admin.request('/api/admin/api-keys', { json: { client_name: 'fuzz client' } });
+  const key = await admin.request('/api/admin/api-keys', { json: { client_name: 'fuzz client', scope: 'own' } });
   const apiKey = ((await key.json()) as { key?: string; api_key?: string }) ?? {};
   const hook = await admin.request('/api/admin/webhooks', {
     json: { unit_id: unitId, url: 'http://127.0.0.1:9/hook', secret: 'fuzz-secret-0123456789', events: ['report.created'] },

@@ -159,7 +159,7 @@ for (const engine of ENGINES) {
       const json: [string, string, unknown][] = [
         ['POST', '/api/admin/units', { code: 'u_nul', kind: 'utility', name_vi: 'a\u0000b', name_en: 'Water' }],
         ['PATCH', `/api/admin/users/${user.id}`, { display_name: 'Tên\u0000' }],
-        ['POST', '/api/admin/api-keys', { client_name: 'x\u0000' }],
+        ['POST', '/api/admin/api-keys', { client_name: 'x\u0000', scope: 'own' }],
         ['POST', '/api/auth/login', { username: 'admin\u0000', password: 'whatever-long' }],
       ];
       for (const [method, url, body] of json) {
@@ -177,7 +177,7 @@ for (const engine of ENGINES) {
         expect(r.status, `${url}: ${text}`).toBeLessThan(500);
         expect(checkOpen311ErrorShape(r, text, url.split('?')[0]!)).toBeUndefined();
       }
-      const { key } = (await (await ctx.admin.request('/api/admin/api-keys', { json: { client_name: 'nul test' } })).json()) as { key: string };
+      const { key } = (await (await ctx.admin.request('/api/admin/api-keys', { json: { client_name: 'nul test', scope: 'own' } })).json()) as { key: string };
       for (const form of [
         `api_key=${key}&update_id=u%00&service_request_id=ABCDEFGH&status=OPEN&description=Xin+ch%C3%A0o`,
         `api_key=${key}&service_code=${ctx.field}&lat=12.6667&long=108.0383&description=${encodeURIComponent('Ổ gà rất sâu trên đường')}&device_id=d%00`,

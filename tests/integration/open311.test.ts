@@ -251,7 +251,11 @@ for (const engine of ENGINES) {
       expect(await list(`service_code=${field}&status=open`)).toEqual([codes[0]]);
       expect(await list(`service_code=${field}&status=closed`)).toEqual([codes[1]]);
       expect(await list(`service_code=${field},${other}&status=open,closed&page_size=2`)).toEqual([codes[2], codes[1]]);
-      expect(await list(`service_code=${field},${other}&page_size=2&page=2`)).toEqual([codes[0]]);
+      // Keyset pages: the second is named by the first reply's Link header, not by a number.
+      const first = await app.request(`/open311/v2/requests.json?service_code=${field},${other}&page_size=2`);
+      const next = /^<([^>]+)>; rel="next"$/.exec(first.headers.get('link') ?? '')?.[1];
+      expect(next).toBeDefined();
+      expect(await list(new URL(next!).search.slice(1))).toEqual([codes[0]]);
       expect(await list(`service_code=${field}&start_date=${new Date(Date.now() - 365 * 86_400_000).toISOString()}`)).toEqual([codes[1], codes[0], old]);
       expect(await list(`service_code=${field}&end_date=${new Date(Date.now() - 100 * 86_400_000).toISOString().slice(0, 10)}`)).toEqual([old]);
       expect(await list(`service_code=${field}&bbox=108.03,12.66,108.05,12.67&status=&page=`)).toEqual([codes[1], codes[0]]);
@@ -270,7 +274,7 @@ for (const engine of ENGINES) {
       const empty = parseXml(await (await app.request('/open311/v2/requests.xml?service_code=zz_none')).text());
       expect(empty.service_requests).toBe('');
 
-      for (const bad of ['start_date=yesterday', 'status=pending', 'page_size=5000', 'bbox=1,2,3', 'start_date=2025-02-01&end_date=2025-01-01']) {
+      for (const bad of ['start_date=yesterday', 'status=pending', 'page_size=5000', 'bbox=1,2,3', 'start_date=2025-02-01&end_date=2025-01-01', 'page=2']) {
         const res = await app.request(`/open311/v2/requests.json?${bad}`);
         expect(res.status, bad).toBe(400);
         expect((await res.json())[0]).toMatchObject({ code: 400, description: expect.any(String) });
@@ -287,8 +291,10 @@ for (const engine of ENGINES) {
     });
 
     it('serves the public timeline as servicerequestupdates and applies posted updates once', async () => {
-      const { db, app, field, key, post } = await setup();
-      await createUnit(db, { areaCode: '24133', fieldCodes: [field] });
+      const { db, app, field, post } = await setup();
+      const unitId = await createUnit(db, { areaCode: '24133', fieldCodes: [field] });
+      // Updates come from the unit's own system: a key scoped to the unit (setup's key may touch only its own requests).
+      const { key } = await createApiKey(db, `DMS ${crypto.randomBytes(3).toString('hex')}`, { unitId });
       const { code } = await (await postReport(app, reportForm({ field }))).json();
       const start = new Date(Date.now() - 60_000).toISOString();
 

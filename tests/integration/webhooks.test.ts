@@ -6,6 +6,8 @@ import { deliverDue, dispatchOutbox, signWebhook } from '../../server/services/w
 import { ENGINES, testApp, testDb } from './context.js';
 import { createField, createStaff, createUnit, loginAs, reportForm } from './factories.js';
 
+const LOOPBACK_OK = { allowPrivate: true };
+
 interface Received {
   eventId: string;
   type: string;
@@ -43,7 +45,8 @@ for (const engine of ENGINES) {
   describe(`webhooks from the outbox [${engine}]`, () => {
     it('delivers signed events for the unit, retries with backoff, and survives a crash between steps', async () => {
       const db = await testDb(engine);
-      const { app } = testApp(db);
+      // The receiver listens on loopback, which only WEBHOOK_ALLOW_PRIVATE lets a webhook reach.
+      const { app } = testApp(db, { WEBHOOK_ALLOW_PRIVATE: 'true' });
       const field = await createField(db);
       const unitId = await createUnit(db, { areaCode: '24133', fieldCodes: [field] });
       const hook = await receiver(1);
@@ -64,13 +67,13 @@ for (const engine of ENGINES) {
         expect(pending.every((d) => d.delivered_at === null)).toBe(true);
 
         // A fresh worker after the restart: the first call fails (503) and is retried later.
-        await deliverDue(db);
+        await deliverDue(db, undefined, new Date(), LOOPBACK_OK);
         const afterFailure = await db.selectFrom('webhook_deliveries').select(['attempts', 'last_status', 'next_attempt_at', 'delivered_at']).where('webhook_id', '=', webhookId).execute();
         const failed = afterFailure.find((d) => d.last_status === 503)!;
         expect(failed.attempts).toBe(1);
         expect(failed.delivered_at).toBeNull();
         expect(failed.next_attempt_at.getTime()).toBeGreaterThan(Date.now() + 5_000);
-        await deliverDue(db, undefined, new Date(Date.now() + 60_000));
+        await deliverDue(db, undefined, new Date(Date.now() + 60_000), LOOPBACK_OK);
         expect(hook.received.map((r) => r.eventId).sort()).toEqual(outboxRows.map((o) => o.event_id).sort());
         for (const r of hook.received) {
           expect(r.signature).toBe(`sha256=${signWebhook(secret, r.timestamp, r.body)}`);
@@ -90,7 +93,8 @@ for (const engine of ENGINES) {
 
     it('resends a delivery whose worker died mid-send once its lease runs out', async () => {
       const db = await testDb(engine);
-      const { app } = testApp(db);
+      // The receiver listens on loopback, which only WEBHOOK_ALLOW_PRIVATE lets a webhook reach.
+      const { app } = testApp(db, { WEBHOOK_ALLOW_PRIVATE: 'true' });
       const field = await createField(db);
       const unitId = await createUnit(db, { areaCode: '24133', fieldCodes: [field] });
       const hook = await receiver(0);
@@ -101,8 +105,8 @@ for (const engine of ENGINES) {
         while ((await dispatchOutbox(db)) > 0);
         // Simulate a worker that leased the delivery and was killed: the lease pushes next_attempt_at ahead.
         await db.updateTable('webhook_deliveries').set({ next_attempt_at: new Date(Date.now() + 25_000) }).where('webhook_id', '=', webhookId).execute();
-        expect(await deliverDue(db)).toBe(0);
-        expect(await deliverDue(db, undefined, new Date(Date.now() + 30_000))).toBe(1);
+        expect(await deliverDue(db, undefined, new Date(), LOOPBACK_OK)).toBe(0);
+        expect(await deliverDue(db, undefined, new Date(Date.now() + 30_000), LOOPBACK_OK)).toBe(1);
         expect(hook.received).toHaveLength(1);
       } finally {
         await hook.close();

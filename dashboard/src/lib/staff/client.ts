@@ -25,6 +25,7 @@ export type RoutingRule = InferResponseType<(typeof api.admin)['routing-rules'][
 export type Simulation = InferResponseType<typeof api.admin.routing.simulate.$get, 200>;
 export type Webhook = InferResponseType<typeof api.admin.webhooks.$get, 200>[number];
 export type Delivery = InferResponseType<(typeof api.admin)['webhook-deliveries']['$get'], 200>[number];
+export type ApiKey = InferResponseType<(typeof api.admin)['api-keys']['$get'], 200>[number];
 export type CalendarDay = InferResponseType<typeof api.admin.calendar.$get, 200>[number];
 export type { Field };
 
@@ -185,6 +186,16 @@ export async function fetchWebhooks(signal?: AbortSignal) {
 }
 export async function createWebhook(body: { unit_id: number | null; url: string; secret: string; events: WebhookEvent[]; active: boolean }) {
   return check(await api.admin.webhooks.$post({ json: body }, csrf()));
+}
+export async function fetchApiKeys(signal?: AbortSignal) {
+  return check(await api.admin['api-keys'].$get(undefined, withSignal(signal)));
+}
+/** The key itself is in this reply only; it is never sent again. */
+export async function issueApiKey(body: { client_name: string; scope: 'own' | 'unit'; unit_id: number | null }) {
+  return check(await api.admin['api-keys'].$post({ json: body }, csrf()));
+}
+export async function revokeApiKey(id: number) {
+  return check(await api.admin['api-keys'][':id'].$delete({ param: { id: String(id) } }, csrf()));
 }
 export async function fetchDeliveries(webhook?: number, signal?: AbortSignal) {
   const query: Record<string, string> = { limit: '100' };
