@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import { errorBody, handleError } from './errors.js';
 import type { Logger } from './log.js';
+import { accessLog } from './routes/access-log.js';
 import { areasRoutes } from './routes/areas.js';
 import { assistantRoutes } from './routes/assistant.js';
 import { adminRoutes } from './routes/admin.js';
@@ -59,6 +60,7 @@ export type AppType = ReturnType<typeof createApi>;
 export function createApp(deps: AppDeps) {
   const app = new Hono();
   app.onError(handleError(deps.logger));
+  app.use('*', accessLog(deps));
   app.use('*', securityHeaders(deps.config));
   app.use('*', requestLimits());
   app.use('/api/*', apiCors(deps.config));

@@ -74,6 +74,13 @@ const ConfigSchema = z.object({
   MIN_FILL_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(600).default(3)),
   DUPLICATE_WINDOW_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(7 * 24 * 60).default(30)),
   RETENTION_MONTHS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(240).default(24)),
+  // "none" is spelled out so that an empty value cannot silently turn the second factor off.
+  MFA_REQUIRED_ROLES: z.preprocess(
+    emptyAsUndefined,
+    z.string().default('admin,dispatcher').pipe(
+      z.string().regex(/^(none|(admin|dispatcher|officer|leader)(,(admin|dispatcher|officer|leader))*)$/, 'must be "none" or a comma-separated list of admin, dispatcher, officer, leader'),
+    ),
+  ),
 });
 
 export type Config = {
@@ -108,6 +115,8 @@ export type Config = {
   duplicateWindowMinutes: number;
   /** Reporter contact is anonymised this many months after a report was closed. */
   retentionMonths: number;
+  /** Staff roles that must sign in with a TOTP second factor. */
+  mfaRequiredRoles: ('admin' | 'dispatcher' | 'officer' | 'leader')[];
   /** Webhooks may target loopback, private and link-local addresses (WEBHOOK_ALLOW_PRIVATE). */
   webhookAllowPrivate: boolean;
 };
@@ -158,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // The duplicate check also counts one client's repeats, so RATE_LIMITS=off (benchmarks, load tests) lifts it too.
     duplicateWindowMinutes: e.RATE_LIMITS === 'on' ? e.DUPLICATE_WINDOW_MINUTES : 0,
     retentionMonths: e.RETENTION_MONTHS,
+    mfaRequiredRoles: e.MFA_REQUIRED_ROLES === 'none' ? [] : [...new Set(e.MFA_REQUIRED_ROLES.split(','))] as Config['mfaRequiredRoles'],
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === 'true',
   };
 }

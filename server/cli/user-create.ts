@@ -6,7 +6,8 @@ import { engineOf } from '../db/engine.js';
 import { migrate } from '../db/migrate.js';
 import { insertStaff } from '../db/staff.repo.js';
 import { findUnitById } from '../db/units.repo.js';
-import { hashPassword, MIN_PASSWORD_LENGTH } from '../services/auth.js';
+import { hashPassword } from '../services/auth.js';
+import { passwordProblem } from '../services/password-policy.js';
 
 const USAGE = 'Usage: npm run user:create -- --username U --role admin|dispatcher|officer|leader [--unit ID] [--name "Display Name"] --password-stdin';
 const ROLES = ['admin', 'dispatcher', 'officer', 'leader'] as const;
@@ -37,7 +38,8 @@ if (!values['password-stdin']) fail('Give the password on standard input with --
 const chunks: Buffer[] = [];
 for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
 const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-if (password.length < MIN_PASSWORD_LENGTH) fail(`The password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+const problem = passwordProblem(password, [username, values.name ?? '']);
+if (problem) fail(`The password is refused: ${problem}`);
 
 let config;
 try {

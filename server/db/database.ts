@@ -81,6 +81,14 @@ export interface StaffUserTable {
   unit_id: number | null;
   disabled: Generated<boolean>;
   created_at: Generated<Date>;
+  /** TOTP second factor and forced password change (0011). */
+  totp_secret: string | null;
+  totp_pending_secret: string | null;
+  totp_enabled_at: NullableTimestamp;
+  /** The last 30-second step accepted; bigint, so pg returns a string. */
+  totp_last_step: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  must_change_password: Generated<boolean>;
+  password_changed_at: NullableTimestamp;
 }
 export type StaffUserRow = Selectable<StaffUserTable>;
 export type NewStaffUserRow = Insertable<StaffUserTable>;
@@ -276,6 +284,18 @@ export interface AuditLogTable {
   reason: string | null;
   ip: string | null;
   created_at: Generated<Date>;
+  /** success, failure or refused (0011); admin changes are successes. */
+  outcome: Generated<'success' | 'failure' | 'refused'>;
+  /** A non-staff actor, e.g. "api_key:3 Zalo mini app" (0011). */
+  client: string | null;
+}
+
+export interface StaffRecoveryCodeTable {
+  id: Generated<number>;
+  user_id: number;
+  code_hash: string;
+  used_at: NullableTimestamp;
+  created_at: Generated<Date>;
 }
 
 export interface ResponseTemplateTable {
@@ -464,6 +484,7 @@ export interface Database {
   routing_rules: RoutingRuleTable;
   calendar_days: CalendarDayTable;
   audit_log: AuditLogTable;
+  staff_recovery_codes: StaffRecoveryCodeTable;
   response_templates: ResponseTemplateTable;
   webhooks: WebhookTable;
   webhook_deliveries: WebhookDeliveryTable;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MIN_PASSWORD_LENGTH } from '../services/auth.js';
+import { MAX_PASSWORD_LENGTH } from '../services/password-policy.js';
 import { coercedDbId, dbId, isoDate } from './common.schema.js';
 
 const fieldCode = z.string().regex(/^[a-z][a-z0-9_]{1,31}$/, 'must be a field code');
@@ -16,18 +16,35 @@ export const IdParam = z.object({ id: coercedDbId('id must be a row id (1–2147
 export const NewUserBody = z.object({
   username: z.string({ error: 'username is required' }).regex(/^[a-z0-9._-]{3,40}$/, 'username: 3–40 of a-z, 0-9, . _ -'),
   display_name: name('display_name'),
-  password: z.string({ error: 'password is required' }).min(MIN_PASSWORD_LENGTH, `password must be at least ${MIN_PASSWORD_LENGTH} characters`).max(256),
+  // Length and strength are the password policy's (services/password-policy.ts), which also knows the username.
+  password: z.string({ error: 'password is required' }).min(1, 'password is required').max(MAX_PASSWORD_LENGTH, `password must be at most ${MAX_PASSWORD_LENGTH} characters`),
   role: z.enum(['admin', 'dispatcher', 'officer', 'leader'], { error: 'role must be admin, dispatcher, officer or leader' }),
   unit_id: dbId('unit_id must be a unit id').nullable().default(null),
 });
 
 export const UpdateUserBody = z.object({
   display_name: name('display_name').optional(),
-  password: z.string().min(MIN_PASSWORD_LENGTH, `password must be at least ${MIN_PASSWORD_LENGTH} characters`).max(256).optional(),
+  password: NewUserBody.shape.password.optional(),
   role: NewUserBody.shape.role.optional(),
   unit_id: dbId('unit_id must be a unit id').nullable().optional(),
   disabled: z.boolean().optional(),
+  reset_totp: z.literal(true, { error: 'reset_totp can only be true' }).optional(),
 }).refine(someChange, NOTHING_TO_CHANGE);
+
+const instant = (field: string) => z.iso.datetime({ offset: true, error: `${field} must be an ISO 8601 date-time, e.g. 2026-03-01T00:00:00Z` }).transform((v) => new Date(v));
+
+/** Filters of the audit browser; keyset pagination on the row id. */
+export const AuditQuery = z.object({
+  actor: z.string().trim().regex(/^([0-9]{1,10}|[a-z0-9._-]{3,40})$/i, 'actor must be a user id or a username').optional(),
+  action: z.string().regex(/^[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?$/, 'action must be an action name like auth.login, or a prefix like auth.*').max(80).optional(),
+  outcome: z.enum(['success', 'failure', 'refused'], { error: 'outcome must be success, failure or refused' }).optional(),
+  entity: z.string().regex(/^[a-z_]{1,40}$/, 'entity must be a target kind like staff_user or report').optional(),
+  entity_id: z.string().min(1).max(100).optional(),
+  from: instant('from').optional(),
+  to: instant('to').optional(),
+  before: z.string().regex(/^[1-9][0-9]{0,18}$/, 'before must be a cursor from next_cursor').optional(),
+  page_size: z.coerce.number({ error: 'page_size must be a number' }).int('page_size must be a whole number').min(1, 'page_size must be 1–1000').max(1000, 'page_size must be 1–1000').default(100),
+});
 
 export const UnitBody = z.object({
   code: z.string().regex(/^[a-z0-9_.-]{2,40}$/, 'code: 2–40 of a-z, 0-9, _ . -'),

@@ -3,9 +3,10 @@ import { z } from 'zod';
 import type { AppDeps } from '../app.js';
 import * as admin from '../services/admin.js';
 import {
-  CalendarDayBody, DayParam, DeliveriesQuery, FieldUpdateBody, IdParam, NewUserBody, RuleBody, SimulateQuery, UnitBody, UpdateUserBody,
+  AuditQuery, CalendarDayBody, DayParam, DeliveriesQuery, FieldUpdateBody, IdParam, NewUserBody, RuleBody, SimulateQuery, UnitBody, UpdateUserBody,
   WebhookBody, WebhookUpdateBody,
 } from './admin.schema.js';
+import { requestAddress } from './rate-limit.js';
 import { requireStaff, type StaffEnv } from './session.js';
 import { validate } from './validate.js';
 
@@ -27,8 +28,9 @@ export const adminRoutes = (deps: AppDeps) => {
     .get('/users', async (c) => c.json(await admin.listStaff(db)))
     .post('/users', validate('json', NewUserBody), async (c) => c.json(await admin.createUser(db, c.var.staff, c.req.valid('json')), 201))
     .patch('/users/:id', validate('param', IdParam), validate('json', UpdateUserBody), async (c) =>
-      c.json(await admin.changeUser(db, c.var.staff, c.req.valid('param').id, c.req.valid('json'))),
+      c.json(await admin.changeUser(db, c.var.staff, c.req.valid('param').id, c.req.valid('json'), requestAddress(c, deps.config.rateLimits.trustProxy))),
     )
+    .get('/audit', validate('query', AuditQuery), async (c) => c.json(await admin.browseAudit(db, c.req.valid('query'))))
     .get('/units', async (c) => c.json(await admin.listUnits(db)))
     .post('/units', validate('json', UnitBody), async (c) => c.json(await admin.saveUnit(db, c.var.staff, undefined, c.req.valid('json')), 201))
     .put('/units/:id', validate('param', IdParam), validate('json', UnitBody), async (c) =>

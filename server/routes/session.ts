@@ -5,7 +5,7 @@ import { createMiddleware } from 'hono/factory';
 import type { AppDeps } from '../app.js';
 import type { StaffRole } from '../db/database.js';
 import { DomainError } from '../errors.js';
-import { authenticate, type StaffContext } from '../services/auth.js';
+import { authenticate, sessionRestriction, type StaffContext } from '../services/auth.js';
 
 export type StaffEnv = { Variables: { staff: StaffContext } };
 
@@ -28,22 +28,32 @@ function sameToken(a: string, b: string): boolean {
   return x.length === y.length && crypto.timingSafeEqual(x, y);
 }
 
+const RESTRICTED: Record<NonNullable<ReturnType<typeof sessionRestriction>>, string> = {
+  password_change_required: 'Change your password before anything else',
+  totp_enrolment_required: 'Set up the second factor (authenticator app) before anything else',
+};
+
 /**
  * Requires a live staff session (and one of the roles, if given). Every
  * state-changing request must also echo the session's CSRF token in
- * X-CSRF-Token, which a cross-site form or image cannot do.
+ * X-CSRF-Token, which a cross-site form or image cannot do. A restricted
+ * session (password change or TOTP enrolment pending) reaches only the
+ * account endpoints, which pass `allowRestricted`.
  */
-export const requireStaff = (deps: AppDeps, roles?: StaffRole[]) =>
+export const requireStaff = (deps: AppDeps, roles?: StaffRole[], opts: { allowRestricted?: boolean } = {}) =>
   createMiddleware<StaffEnv>(async (c, next) => {
     const token = getCookie(c, sessionCookie(deps).name);
     const staff = token ? await authenticate(deps.db, token) : undefined;
     if (!staff) throw new DomainError(401, 'unauthenticated', 'Please sign in');
+    // Set before the checks below, so the access log and the refusal event name who was refused.
+    c.set('staff', staff);
     if (!SAFE_METHODS.includes(c.req.method)) {
       const sent = c.req.header('X-CSRF-Token');
       if (!sent || !sameToken(sent, staff.csrfToken)) throw new DomainError(403, 'csrf_failed', 'Missing or invalid CSRF token; reload the page');
     }
+    const restriction = sessionRestriction(staff, deps.config.mfaRequiredRoles);
+    if (restriction && !opts.allowRestricted) throw new DomainError(403, restriction, RESTRICTED[restriction]);
     if (roles && !roles.includes(staff.role)) throw new DomainError(403, 'forbidden', `This needs one of the roles: ${roles.join(', ')}`);
-    c.set('staff', staff);
     c.header('Cache-Control', 'no-store');
     await next();
   });

@@ -4,14 +4,16 @@ import { insertAudit } from '../db/audit.repo.js';
 import { deleteCalendarDay, listCalendarDays, upsertCalendarDay } from '../db/calendar.repo.js';
 import type { Database } from '../db/database.js';
 import { deleteRoutingRule, insertRoutingRule, listRoutingRules, updateRoutingRule } from '../db/routing.repo.js';
-import { findStaffById, insertStaff, listStaff, revokeUserSessions, updateStaff } from '../db/staff.repo.js';
+import { searchAudit, type AuditOutcome } from '../db/audit.repo.js';
+import { clearTotp, findStaffById, insertStaff, listStaff, revokeUserSessions, updateStaff } from '../db/staff.repo.js';
 import { findUnitById } from '../db/units.repo.js';
 import { listDeliveries } from '../db/webhooks.repo.js';
 import { DomainError, notFound, outsideRegion, validationFailed } from '../errors.js';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyScope } from './api-keys.js';
 import { resolveWebhookTarget, WebhookTargetRefused } from './webhook-address.js';
 import type { WebhookPolicy } from './webhooks.js';
-import { hashPassword, type StaffContext } from './auth.js';
+import { assertPasswordPolicy, hashPassword, type StaffContext } from './auth.js';
+import { recordSecurityEvent } from './security-events.js';
 import { invalidateCalendar } from './calendar.js';
 import { routeReport } from './routing.js';
 
@@ -39,6 +41,7 @@ function unique(error: unknown, field: string, message: string): never {
 export async function createUser(db: Db, actor: StaffContext, input: { username: string; display_name: string; password: string; role: StaffContext['role']; unit_id: number | null }) {
   if (input.role === 'officer' && input.unit_id === null) throw validationFailed({ unit_id: 'An officer must belong to a unit' });
   await assertUnit(db, input.unit_id);
+  assertPasswordPolicy(input.password, [input.username, input.display_name]);
   const password_hash = await hashPassword(input.password);
   return db.transaction().execute(async (trx) => {
     const user = await insertStaff(trx, { username: input.username, display_name: input.display_name, password_hash, role: input.role, unit_id: input.unit_id })
@@ -48,8 +51,14 @@ export async function createUser(db: Db, actor: StaffContext, input: { username:
   });
 }
 
-/** Disabling an account or changing its role ends its sessions at once. */
-export async function changeUser(db: Db, actor: StaffContext, id: number, input: { display_name?: string; password?: string; role?: StaffContext['role']; unit_id?: number | null; disabled?: boolean }) {
+/**
+ * Disabling an account or changing its role ends its sessions at once. A
+ * password set here is a reset: the user must choose their own at next login.
+ * reset_totp removes a lost second factor (the user enrols again if their role needs one).
+ */
+export async function changeUser(db: Db, actor: StaffContext, id: number, input: {
+  display_name?: string; password?: string; role?: StaffContext['role']; unit_id?: number | null; disabled?: boolean; reset_totp?: boolean;
+}, ip?: string) {
   const before = await findStaffById(db, id);
   if (!before) throw notFound('User');
   if (input.unit_id !== undefined) await assertUnit(db, input.unit_id);
@@ -59,16 +68,28 @@ export async function changeUser(db: Db, actor: StaffContext, id: number, input:
   if (id === actor.userId && (input.disabled || (input.role && input.role !== 'admin'))) {
     throw new DomainError(409, 'self_lockout', 'You cannot disable yourself or drop your own admin role');
   }
+  if (input.password) assertPasswordPolicy(input.password, [before.username, input.display_name ?? before.display_name]);
   const password_hash = input.password ? await hashPassword(input.password) : undefined;
   return db.transaction().execute(async (trx) => {
-    const user = await updateStaff(trx, id, {
+    const changes = {
       ...(input.display_name ? { display_name: input.display_name } : {}),
       ...(input.role ? { role: input.role } : {}),
       ...(input.unit_id !== undefined ? { unit_id: input.unit_id } : {}),
       ...(input.disabled !== undefined ? { disabled: input.disabled } : {}),
-      ...(password_hash ? { password_hash } : {}),
-    });
-    if (input.disabled || input.role || input.password || input.unit_id !== undefined) await revokeUserSessions(trx, id, new Date());
+      ...(password_hash ? { password_hash, must_change_password: true } : {}),
+    };
+    // reset_totp alone changes no column of the user row.
+    const user = Object.keys(changes).length
+      ? await updateStaff(trx, id, changes)
+      // The same columns updateStaff returns: never the password hash or the TOTP secret.
+      : { id: before.id, username: before.username, display_name: before.display_name, role: before.role, unit_id: before.unit_id, disabled: before.disabled, created_at: before.created_at };
+    if (input.disabled || input.role || input.password || input.unit_id !== undefined || input.reset_totp) await revokeUserSessions(trx, id, new Date());
+    const target = { entity: 'staff_user', id: String(id) };
+    if (password_hash) await recordSecurityEvent(trx, { action: 'auth.password.reset', outcome: 'success', actorId: actor.userId, ip, target });
+    if (input.reset_totp) {
+      await clearTotp(trx, id);
+      await recordSecurityEvent(trx, { action: 'auth.totp.reset', outcome: 'success', actorId: actor.userId, ip, target });
+    }
     await insertAudit(trx, {
       actorId: actor.userId, action: 'user.update', entity: 'staff_user', entityId: String(id),
       before: { role: before.role, unit_id: before.unit_id, disabled: before.disabled },
@@ -79,6 +100,37 @@ export async function changeUser(db: Db, actor: StaffContext, id: number, input:
 }
 
 export { listStaff };
+
+/** Audit rows for the admin browser, newest first; next_cursor is the id to pass as `before` for the next page. */
+export async function browseAudit(db: Db, q: {
+  actor?: string; action?: string; outcome?: AuditOutcome; entity?: string; entity_id?: string; from?: Date; to?: Date; before?: string; page_size: number;
+}) {
+  let actorId: number | undefined;
+  if (q.actor !== undefined) {
+    // By id or by username; an unknown username matches nothing rather than everything.
+    actorId = /^\d+$/.test(q.actor) ? Number(q.actor) : (await db.selectFrom('staff_users').select('id').where('username', '=', q.actor.toLowerCase()).executeTakeFirst())?.id ?? -1;
+  }
+  const rows = await searchAudit(db, {
+    actorId, action: q.action, outcome: q.outcome, entity: q.entity, entityId: q.entity_id, from: q.from, to: q.to, beforeId: q.before, limit: q.page_size + 1,
+  });
+  const more = rows.length > q.page_size;
+  const items = rows.slice(0, q.page_size).map((r) => ({
+    id: String(r.id), at: r.created_at.toISOString(), action: r.action, outcome: r.outcome,
+    actor: r.actor_id === null ? null : { id: r.actor_id, username: r.actor_username }, client: r.client, ip: r.ip,
+    target: { entity: r.entity, id: r.entity_id },
+    detail: parseJson(r.after), before: parseJson(r.before), reason: r.reason,
+  }));
+  return { items, next_cursor: more ? items.at(-1)!.id : null };
+}
+
+function parseJson(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
 
 export async function listUnits(db: Db) {
   const units = await db.selectFrom('units').selectAll().orderBy('kind').orderBy('name_vi').execute();

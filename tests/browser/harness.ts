@@ -87,6 +87,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
       // The browser fills the form at machine speed; the fill-time check would hold every report it files.
       // Tests of that check set MIN_FILL_SECONDS themselves.
       MIN_FILL_SECONDS: '0',
+      // The demo admin and dispatcher sign in with a password alone; staff-mfa.test.ts sets the default roles back.
+      MFA_REQUIRED_ROLES: 'none',
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -82,10 +82,12 @@ function schemaHash(): string {
 /**
  * Rate limits (and with them the duplicate check) are off unless a test turns
  * them on: in-process requests have no address, so every test would share one
- * bucket in a database that outlives the run.
+ * bucket in a database that outlives the run. The second factor is required of
+ * no role unless a test asks (tests/integration/staff-mfa.test.ts does), so
+ * other tests can sign in as admins and dispatchers with a password.
  */
 export function testConfig(overrides: NodeJS.ProcessEnv = {}) {
-  return loadConfig({ DATA_DIR: path.join(TMP, `test-data-${process.pid}`), LOG_LEVEL: 'silent', RATE_LIMITS: 'off', ...overrides });
+  return loadConfig({ DATA_DIR: path.join(TMP, `test-data-${process.pid}`), LOG_LEVEL: 'silent', RATE_LIMITS: 'off', MFA_REQUIRED_ROLES: 'none', ...overrides });
 }
 
 /** The real app over a test database, driven in-process with app.request(). */

@@ -85,7 +85,33 @@ export function canProcessVideo(): Promise<boolean> {
   return ffmpegAvailable;
 }
 
-/** Remuxes a video without any container or stream metadata (GPS lives there), without re-encoding. */
+/**
+ * User data inside the video bitstream, which `-map_metadata -1` never sees:
+ * H.264 SEI (NAL type 6) and HEVC prefix/suffix SEI (39, 40) carry
+ * "user data unregistered" payloads where some cameras and apps write GPS
+ * positions; AV1 has metadata OBUs (type 5). filter_units drops those units
+ * without decoding; they are optional for playback. VP8 and VP9 frames carry
+ * no such payloads. Anything else is re-encoded to H.264 (its own SEI dropped too).
+ */
+const USER_DATA_FILTERS: Record<string, string> = {
+  h264: 'filter_units=remove_types=6',
+  hevc: 'filter_units=remove_types=39|40',
+  av1: 'filter_units=remove_types=5',
+};
+const WITHOUT_USER_DATA = new Set(['vp8', 'vp9']);
+
+async function videoCodec(file: string): Promise<string | undefined> {
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', file], {
+    timeout: 30_000, killSignal: 'SIGKILL',
+  });
+  return stdout.trim().split('\n')[0] || undefined;
+}
+
+/**
+ * Remuxes a video without any container or stream metadata (GPS lives there)
+ * and without user data in the bitstream (see USER_DATA_FILTERS); the picture
+ * is copied, not re-encoded, unless its codec's user data cannot be removed.
+ */
 export async function processVideo(file: string, label: string): Promise<ProcessedMedia> {
   const mime = await detectType(file, VIDEO_TYPES, label);
   if (!(await canProcessVideo())) {
@@ -97,9 +123,16 @@ export async function processVideo(file: string, label: string): Promise<Process
   const ext = mime === 'video/webm' ? 'webm' : 'mp4';
   const mainPath = path.join(path.dirname(file), `${id}.${ext}`);
   try {
+    const codec = await videoCodec(file);
+    if (!codec) throw new Error('no video stream');
+    const filter = USER_DATA_FILTERS[codec];
+    const video = filter ? ['-c:v', 'copy', '-bsf:v', filter]
+      : WITHOUT_USER_DATA.has(codec) ? ['-c:v', 'copy']
+      : ext === 'webm' ? ['-c:v', 'libvpx-vp9', '-b:v', '0', '-crf', '33', '-deadline', 'realtime', '-cpu-used', '8']
+      : ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-bsf:v', USER_DATA_FILTERS.h264!];
     await run('ffmpeg', [
       '-v', 'error', '-nostdin', '-i', file,
-      '-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy',
+      '-map', '0:v:0', '-map', '0:a:0?', ...video, '-c:a', 'copy',
       '-map_metadata', '-1', '-map_metadata:s:v', '-1', '-map_metadata:s:a', '-1', '-map_chapters', '-1',
       '-fflags', '+bitexact', ...(ext === 'mp4' ? ['-movflags', '+faststart'] : []),
       '-f', ext, mainPath,

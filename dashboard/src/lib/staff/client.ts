@@ -27,6 +27,10 @@ export type Webhook = InferResponseType<typeof api.admin.webhooks.$get, 200>[num
 export type Delivery = InferResponseType<(typeof api.admin)['webhook-deliveries']['$get'], 200>[number];
 export type ApiKey = InferResponseType<(typeof api.admin)['api-keys']['$get'], 200>[number];
 export type CalendarDay = InferResponseType<typeof api.admin.calendar.$get, 200>[number];
+export type AccountStatus = InferResponseType<typeof api.auth.account.$get, 200>;
+export type SessionRestriction = NonNullable<Me['restriction']>;
+export type AuditPage = InferResponseType<typeof api.admin.audit.$get, 200>;
+export type AuditItem = AuditPage['items'][number];
 export type { Field };
 
 export const SLA_STATES = ['on_track', 'due_soon', 'overdue', 'late_3x', 'met', 'missed'] as const;
@@ -57,7 +61,8 @@ async function check<T>(res: { ok: boolean; status: number; json(): Promise<T>; 
   } catch {
     // Not our error shape; the status is all we know.
   }
-  if (res.status === 401 && code !== 'invalid_credentials') staffSession.expired();
+  // A wrong password or a missing/wrong second-factor code is an answer to the sign-in form, not the end of a session.
+  if (res.status === 401 && code !== 'invalid_credentials' && !code.startsWith('totp_')) staffSession.expired();
   throw fields ? new ApiFieldError(res.status, code, message, fields) : new ApiError(res.status, code, message);
 }
 
@@ -66,14 +71,36 @@ const withSignal = (signal?: AbortSignal) => ({ init: { signal } });
 
 // --- session -----------------------------------------------------------------
 
-export async function login(username: string, password: string) {
-  return check(await api.auth.login.$post({ json: { username, password } }));
+/** The second-factor code (or a recovery code) goes with the password, once the server has asked for it. */
+export async function login(username: string, password: string, totp?: string) {
+  return check(await api.auth.login.$post({ json: totp ? { username, password, totp } : { username, password } }));
 }
 export async function fetchMe(signal?: AbortSignal): Promise<Me> {
   return check(await api.auth.me.$get(undefined, withSignal(signal)));
 }
 export async function logout() {
   return check(await api.auth.logout.$post(undefined, csrf()));
+}
+
+// --- own account: password and second factor ---------------------------------------
+
+export async function fetchAccount(signal?: AbortSignal): Promise<AccountStatus> {
+  return check(await api.auth.account.$get(undefined, withSignal(signal)));
+}
+export async function changePassword(current_password: string, new_password: string) {
+  return check(await api.auth.password.$post({ json: { current_password, new_password } }, csrf()));
+}
+export async function startTotp(password: string) {
+  return check(await api.auth.totp.enrol.$post({ json: { password } }, csrf()));
+}
+export async function confirmTotp(code: string) {
+  return check(await api.auth.totp.confirm.$post({ json: { code } }, csrf()));
+}
+export async function disableTotp(password: string) {
+  return check(await api.auth.totp.disable.$post({ json: { password } }, csrf()));
+}
+export async function newRecoveryCodes(code: string) {
+  return check(await api.auth.totp['recovery-codes'].$post({ json: { code } }, csrf()));
 }
 
 // --- inbox and reports -----------------------------------------------------------
@@ -87,11 +114,11 @@ export interface InboxQuery {
   unit?: string;
   sort: 'created' | 'due';
   cursor?: string;
-  limit?: number;
+  page_size?: number;
 }
 
 export async function fetchInbox(q: InboxQuery, signal?: AbortSignal): Promise<Inbox> {
-  const query: Record<string, string> = { inbox: q.inbox, sort: q.sort, limit: String(q.limit ?? 50) };
+  const query: Record<string, string> = { inbox: q.inbox, sort: q.sort, page_size: String(q.page_size ?? 50) };
   for (const key of ['status', 'field', 'sla', 'area', 'unit', 'cursor'] as const) {
     const value = q[key];
     if (value) query[key] = value;
@@ -149,7 +176,7 @@ export async function fetchUsers(signal?: AbortSignal) {
 export async function createUser(body: { username: string; display_name: string; password: string; role: StaffRole; unit_id: number | null }) {
   return check(await api.admin.users.$post({ json: body }, csrf()));
 }
-export async function updateUser(id: number, body: { display_name?: string; password?: string; role?: StaffRole; unit_id?: number | null; disabled?: boolean }) {
+export async function updateUser(id: number, body: { display_name?: string; password?: string; role?: StaffRole; unit_id?: number | null; disabled?: boolean; reset_totp?: true }) {
   return check(await api.admin.users[':id'].$patch({ param: { id: String(id) }, json: body }, csrf()));
 }
 export async function fetchAdminUnits(signal?: AbortSignal) {
@@ -201,6 +228,22 @@ export async function fetchDeliveries(webhook?: number, signal?: AbortSignal) {
   const query: Record<string, string> = { limit: '100' };
   if (webhook) query.webhook = String(webhook);
   return check(await api.admin['webhook-deliveries'].$get({ query }, withSignal(signal)));
+}
+
+export interface AuditQuery {
+  actor?: string;
+  action?: string;
+  outcome?: 'success' | 'failure' | 'refused';
+  entity?: string;
+  entity_id?: string;
+  from?: string;
+  to?: string;
+  before?: string;
+}
+export async function fetchAudit(q: AuditQuery, signal?: AbortSignal): Promise<AuditPage> {
+  const query: Record<string, string> = { page_size: '100' };
+  for (const [key, value] of Object.entries(q)) if (value) query[key] = value;
+  return check(await api.admin.audit.$get({ query }, withSignal(signal)));
 }
 
 export async function fetchCalendar(signal?: AbortSignal) {

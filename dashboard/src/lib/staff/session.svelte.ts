@@ -1,5 +1,5 @@
 import { router } from '../router.svelte.js';
-import type { Me, StaffUser } from './client.js';
+import type { Me, SessionRestriction, StaffUser } from './client.js';
 
 type SessionState = 'unknown' | 'signed-in' | 'signed-out';
 
@@ -12,6 +12,8 @@ class StaffSession {
   state = $state<SessionState>('unknown');
   user = $state<StaffUser | null>(null);
   csrf = $state<string | null>(null);
+  /** Set while the session may only change its password or enrol a second factor. */
+  restriction = $state<SessionRestriction | null>(null);
 
   isDispatch = $derived(this.user?.role === 'dispatcher' || this.user?.role === 'admin');
   isAdmin = $derived(this.user?.role === 'admin');
@@ -30,15 +32,17 @@ class StaffSession {
     return this.checking;
   }
 
-  signedIn(me: { user: StaffUser; csrf_token: string }) {
+  signedIn(me: { user: StaffUser; csrf_token: string; restriction: SessionRestriction | null }) {
     this.user = me.user;
     this.csrf = me.csrf_token;
+    this.restriction = me.restriction;
     this.state = 'signed-in';
   }
 
   signedOut() {
     this.user = null;
     this.csrf = null;
+    this.restriction = null;
     this.state = 'signed-out';
   }
 
