@@ -77,6 +77,22 @@ export async function insertFollowerIfNew(trx: Db, row: Insertable<ReportFollowe
     .executeTakeFirst();
 }
 
+/**
+ * A new confirmation token for an e-mail follower who never confirmed and
+ * whose link has expired (or who followed while no e-mail was sent); undefined otherwise.
+ */
+export async function updateFollowerConfirmToken(trx: Db, q: { reportId: string; email: string; tokenHash: string; expiresAt: Date; now: Date }) {
+  return trx
+    .updateTable('report_followers')
+    .set({ confirm_token_hash: q.tokenHash, confirm_expires_at: q.expiresAt })
+    .where('report_id', '=', q.reportId)
+    .where(sql<string>`lower(email)`, '=', q.email.toLowerCase())
+    .where('email_confirmed_at', 'is', null)
+    .where((eb) => eb.or([eb('confirm_expires_at', 'is', null), eb('confirm_expires_at', '<', q.now)]))
+    .returning('id')
+    .executeTakeFirst();
+}
+
 /** Confirms the e-mail of the follower holding this unexpired token, once; undefined when none does. */
 export async function updateFollowerConfirmed(db: Db, q: { code: string; tokenHash: string; now: Date }) {
   return db

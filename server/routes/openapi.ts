@@ -2,7 +2,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { z, type ZodType } from 'zod';
 import type { AppDeps } from '../app.js';
 import { ExportQuery } from './export.schema.js';
-import { NewReportForm } from './reports.schema.js';
+import { ContactConsentField, NewReportForm } from './reports.schema.js';
 import { validatorSchemas } from './validate.js';
 
 type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema>; required?: string[] };
@@ -22,7 +22,12 @@ const toSchema = (schema: ZodType, io: 'input' | 'output' = 'input'): JsonSchema
 
 /** Bodies read without a validator middleware (multipart uploads), described from their schemas here. */
 const EXTRA_BODIES: Record<string, { contentType: string; schema: ZodType; files?: Record<string, string> }> = {
-  'POST /api/reports': { contentType: 'multipart/form-data', schema: NewReportForm, files: { photos: 'Up to 5 photos, 10 MB each', video: 'One video, 50 MB' } },
+  'POST /api/reports': {
+    contentType: 'multipart/form-data',
+    // contact_consent is read beside the report (Decree 13/2023): required with name, phone or email.
+    schema: NewReportForm.extend({ contact_consent: ContactConsentField }),
+    files: { photos: 'Up to 5 photos, 10 MB each', video: 'One video, 50 MB' },
+  },
 };
 
 const SUMMARIES: Record<string, string> = {

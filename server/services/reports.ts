@@ -10,7 +10,7 @@ import { insertReportAttributes } from '../db/open311.repo.js';
 import { insertOutbox } from '../db/outbox.repo.js';
 import {
   countPublicReports, findNearbyOpenReports, findReportByCode, insertReport, insertReportEvent, listPublicEvents, listPublicReports,
-  insertFollowerIfNew, listReportMedia, lockReportByCode, updateFollowerConfirmed, updateManageTokenHash, updateReport, type ReportWithRefs,
+  insertFollowerIfNew, listReportMedia, lockReportByCode, updateFollowerConfirmed, updateFollowerConfirmToken, updateManageTokenHash, updateReport, type ReportWithRefs,
 } from '../db/reports.repo.js';
 import { DomainError, notFound, validationFailed } from '../errors.js';
 import { abusiveMarksOf, contentHashOf, normalisePhone } from './abuse.js';
@@ -464,7 +464,17 @@ export async function followReport(deps: ReportsDeps, code: string, input: Follo
       confirm_token_hash: confirmToken ? hashToken(confirmToken) : null,
       confirm_expires_at: confirmToken ? new Date(now.getTime() + FOLLOW_CONFIRM_HOURS * 3_600_000) : null,
     });
-    if (!follower) return { code, follower_count: r.follower_count, already_following: true as const };
+    if (!follower) {
+      // An address that never confirmed may ask again once its link has expired (the per-address rate limit bounds it).
+      const renewed = confirmToken && input.email
+        ? await updateFollowerConfirmToken(trx, {
+          reportId: r.id, email: input.email, tokenHash: hashToken(confirmToken), now,
+          expiresAt: new Date(now.getTime() + FOLLOW_CONFIRM_HOURS * 3_600_000),
+        })
+        : undefined;
+      if (renewed) await queueFollowConfirmation(trx, r.id, renewed.id, `/r/${code}?follow_token=${confirmToken}`);
+      return { code, follower_count: r.follower_count, already_following: true as const, ...(renewed ? { email_confirmation: 'sent' as const } : {}) };
+    }
     await updateReport(trx, r.id, { follower_count: r.follower_count + 1 });
     if (confirmToken) await queueFollowConfirmation(trx, r.id, follower.id, `/r/${code}?follow_token=${confirmToken}`);
     return {

@@ -137,11 +137,22 @@ for (const engine of ENGINES) {
         const late = /follow_token=([A-Za-z0-9_-]+)/.exec(decodeQp(smtp.received.at(-1)!.body))![1]!;
         await db.updateTable('report_followers').set({ confirm_expires_at: new Date(Date.now() - 1000) }).where('email', '=', 'late@example.vn').execute();
         expect((await confirm(late)).status).toBe(400);
+        // Following again asks for a fresh link, which works; the count does not move.
+        const again = (await (await follow(app, code, { email: 'LATE@example.vn' })).json()) as Json;
+        expect(again).toMatchObject({ already_following: true, email_confirmation: 'sent', follower_count: 2 });
+        await sendQueuedEmails(db, mailer, 'https://phananh.example.vn');
+        const fresh = /follow_token=([A-Za-z0-9_-]+)/.exec(decodeQp(smtp.received.at(-1)!.body))![1]!;
+        expect(fresh).not.toBe(late);
+        expect((await confirm(fresh)).status).toBe(200);
+        // A confirmed address asks for nothing more.
+        expect(((await (await follow(app, code, { email: 'late@example.vn' })).json()) as Json).email_confirmation).toBeUndefined();
 
         expect((await officer.request(`/api/staff/reports/${code}/actions`, { json: { action: 'resolve', note: 'Đã vá ổ gà' } })).status).toBe(200);
-        expect(await sendQueuedEmails(db, mailer, 'https://phananh.example.vn')).toBe(1);
-        // The confirmed address gets the change; the unconfirmed one does not.
-        expect(smtp.received.map((m) => m.to)).toEqual(['neighbour@example.vn', 'late@example.vn', 'neighbour@example.vn']);
+        // Both addresses are confirmed now: each gets the change, once.
+        expect(await sendQueuedEmails(db, mailer, 'https://phananh.example.vn')).toBe(2);
+        expect(await sendQueuedEmails(db, mailer, 'https://phananh.example.vn')).toBe(0);
+        expect(smtp.received.slice(3).map((m) => m.to).sort()).toEqual(['late@example.vn', 'neighbour@example.vn']);
+        expect(smtp.received.slice(3).every((m) => !m.body.includes('follow_token'))).toBe(true);
       } finally {
         await smtp.close();
       }

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import http from 'node:http';
 import { Hono } from 'hono';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
@@ -6,10 +7,11 @@ import { createApp } from '../../server/app.js';
 import { createDb } from '../../server/db/create-db.js';
 import { engineOf } from '../../server/db/engine.js';
 import { handleError } from '../../server/errors.js';
+import { listenHttp } from '../../server/http-server.js';
 import { createLogger } from '../../server/log.js';
 import { LocalDiskStorage } from '../../server/services/media/storage.js';
 import { ENGINES, testApp, testConfig, testDb } from './context.js';
-import { BMT, createField, postReport, reportForm } from './factories.js';
+import { BMT, createField, createStaff, loginAs, postReport, reportForm } from './factories.js';
 
 type Json = Record<string, any>;
 
@@ -47,6 +49,48 @@ for (const engine of ENGINES) {
       // Cut off after about the limit, not after 64 MB.
       expect(body.pulled()).toBeLessThan(2 * 1024 * 1024);
       expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(32 * 1024 * 1024);
+    });
+
+    it('over a real socket: refuses a 256 MB chunked JSON body after about 1 MB and closes the connection', async () => {
+      const db = await testDb(engine);
+      const { app } = testApp(db);
+      const { server, port } = await listenHttp(app.fetch, { port: 0, hostname: '127.0.0.1' });
+      try {
+        const MB = 1024 * 1024;
+        const rssBefore = process.memoryUsage().rss;
+        let written = 0;
+        const status = await new Promise<number>((resolve) => {
+          const req = http.request({
+            host: '127.0.0.1', port, method: 'POST', path: '/api/reports/ABCDEFGH/follow',
+            headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+          });
+          const chunk = Buffer.alloc(64 * 1024, 'x');
+          let answered = false;
+          req.on('response', (res) => {
+            answered = true;
+            res.resume();
+            resolve(res.statusCode!);
+          });
+          // The server closes the socket on us mid-body: that is the point.
+          req.on('error', () => {});
+          const pump = () => {
+            while (!answered && written < 256 * MB) {
+              written += chunk.length;
+              if (!req.write(chunk)) return void req.once('drain', pump);
+            }
+            req.end();
+          };
+          req.write('{"name":"');
+          pump();
+        });
+        expect(status).toBe(413);
+        // Cut off after about the limit plus what the sockets buffer, not after 256 MB.
+        expect(written).toBeLessThan(32 * MB);
+        expect(process.memoryUsage().rss - rssBefore).toBeLessThan(64 * MB);
+      } finally {
+        server.closeAllConnections();
+        server.close();
+      }
     });
 
     it('refuses a declared Content-Length over the limit before reading anything', async () => {
@@ -113,6 +157,20 @@ for (const engine of ENGINES) {
       expect(((await refused.json()) as Json).error.code).toBe('rate_limited');
       // Another address is counted apart.
       expect((await app.request(urls[0]!, {}, { incoming: { socket: { remoteAddress: '203.0.113.254' } } })).status).toBe(200);
+    });
+
+    it('rate-limits the figures for a wall display (display token), not for staff sessions', async () => {
+      const db = await testDb(engine);
+      const wallToken = crypto.randomBytes(24).toString('hex');
+      const config = testConfig({ RATE_LIMITS: 'on', RATE_LIMIT_PUBLIC_READ: '2/1m,2/1m', WALL_TOKEN: wallToken });
+      const app = createApp({ db, config, logger: createLogger('silent'), storage: new LocalDiskStorage(config.mediaDir) });
+      const wall = { incoming: { socket: { remoteAddress: `203.0.113.${crypto.randomInt(1, 250)}` } } };
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await app.request('/api/stats/summary', { headers: { 'X-Display-Token': wallToken } }, wall)).status);
+      expect(statuses).toEqual([200, 200, 429]);
+      // A staff session from the same address is not counted.
+      const leader = await loginAs({ request: (path: string, init?: RequestInit) => app.request(path, init, wall) }, await createStaff(db, 'leader'));
+      for (let i = 0; i < 3; i++) expect((await leader.request('/api/stats/summary')).status).toBe(200);
     });
   });
 }
