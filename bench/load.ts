@@ -75,6 +75,8 @@ async function main() {
         form.set('description', `Ổ gà sâu, xe máy dễ ngã vào buổi tối (${Math.random().toString(36).slice(2)}).`);
         form.set('lat', String(p.lat));
         form.set('lon', String(p.lon));
+        // A person's form, opened a minute ago: without it the report would be held as too fast, and skip routing.
+        form.set('opened_at', new Date(Date.now() - 60_000).toISOString());
         // One submission in five carries a photo, which the server re-encodes.
         if (Math.random() < 0.2) form.append('photos', new Blob([photo], { type: 'image/jpeg' }), 'photo.jpg');
         const res = await fetch(`${base}/api/reports`, { method: 'POST', body: form, headers: { 'Idempotency-Key': crypto.randomUUID() } });

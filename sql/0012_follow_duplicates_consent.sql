@@ -2,7 +2,8 @@
 -- the duplicate check keys on address and contact too, idempotent replies
 -- keep no manage token, and the reporter's consent to store contact data.
 
--- Followers: the device that followed, and the double opt-in of an e-mail
+-- Followers: the device that followed ('device:<id>', or 'ip:<address>' for a
+-- client that sends no device id), and the double opt-in of an e-mail
 -- follower. Only a confirmed address receives e-mail.
 ALTER TABLE report_followers ADD COLUMN device_key text;
 ALTER TABLE report_followers ADD COLUMN email_confirmed_at timestamptz;

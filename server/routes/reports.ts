@@ -7,7 +7,7 @@ import {
 } from '../services/reports.js';
 import { HONEYPOT_FIELD, SubmissionSignals } from './abuse.schema.js';
 import { parseMultipart, removeTemporaryFiles } from './multipart.js';
-import { deviceId, enforceRateLimit, rateLimit, requester, submitterKey, UNKNOWN_ADDRESS } from './rate-limit.js';
+import { enforceRateLimit, rateLimit, requester, submitterKey, UNKNOWN_ADDRESS } from './rate-limit.js';
 import {
   CodeParam, ContactConsentField, FollowBody, FollowConfirmBody, ListReportsQuery, NearbyQuery, NewReportForm, RatingBody, WithdrawBody,
 } from './reports.schema.js';
@@ -67,8 +67,9 @@ export const reportsRoutes = (deps: AppDeps) => {
       // One address cannot be signed up to report after report from many devices either.
       if (body.email) await enforceRateLimit(c, deps, 'follow', { client: `email:${body.email.toLowerCase()}` });
       c.header('Cache-Control', 'no-store');
-      const device = deviceId(c);
-      return c.json(await followReport(services, c.req.valid('param').code, body, device ? { deviceKey: `device:${device}` } : {}));
+      // The person, when they leave no phone or e-mail: their device, or (a client without one, such as a script) their address.
+      const person = submitterKey(requester(c, deps));
+      return c.json(await followReport(services, c.req.valid('param').code, body, person ? { personKey: person } : {}));
     })
     .post('/:code/follow/confirm', rateLimit(deps, 'follow'), validate('param', CodeParam), validate('json', FollowConfirmBody), async (c) => {
       c.header('Cache-Control', 'no-store');

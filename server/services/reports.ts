@@ -442,12 +442,13 @@ export interface FollowInput {
 
 /**
  * "This is my problem too": counts the person as a follower of an open,
- * public report, once. A person is their device, phone or e-mail: a repeat
+ * public report, once. A person is their device (or, without one, their
+ * address: see submitterKey), phone or e-mail: a repeat
  * from any of them answers the count as it is, with already_following. An
  * e-mail follower is sent a single-use confirmation link (when SMTP is set
  * up) and gets status e-mails only after opening it.
  */
-export async function followReport(deps: ReportsDeps, code: string, input: FollowInput, who: { deviceKey?: string } = {}) {
+export async function followReport(deps: ReportsDeps, code: string, input: FollowInput, who: { personKey?: string } = {}) {
   assertContactConsent(input, input.contact_consent);
   const now = deps.now?.() ?? new Date();
   return deps.db.transaction().execute(async (trx) => {
@@ -460,7 +461,7 @@ export async function followReport(deps: ReportsDeps, code: string, input: Follo
     const confirmToken = input.email && emailNotificationsEnabled() ? newManageToken() : undefined;
     const follower = await insertFollowerIfNew(trx, {
       report_id: r.id, name: input.name ?? null, phone: input.phone ? normalisePhone(input.phone) : null, email: input.email ?? null,
-      device_key: who.deviceKey ?? null,
+      device_key: who.personKey ?? null,
       confirm_token_hash: confirmToken ? hashToken(confirmToken) : null,
       confirm_expires_at: confirmToken ? new Date(now.getTime() + FOLLOW_CONFIRM_HOURS * 3_600_000) : null,
     });

@@ -81,6 +81,11 @@ for (const engine of ENGINES) {
       const { count, rows } = await followerRows(db, code);
       expect(count).toBe(2);
       expect(rows).toHaveLength(2);
+      // A client without a device id (a script) is its address: one follow however often it asks.
+      const script = { incoming: { socket: { remoteAddress: `192.0.2.${crypto.randomInt(1, 255)}` } } };
+      const bare = () => app.request(`/api/reports/${code}/follow`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }, script);
+      for (let i = 0; i < 5; i++) expect((await bare()).status).toBe(200);
+      expect((await followerRows(db, code)).count).toBe(3);
     });
 
     it('holds under concurrency: 20 simultaneous follows from one phone count once', async () => {
