@@ -54,6 +54,9 @@ for (const engine of ENGINES) {
       expect((await login(app, { username: victim.username, password: `guess-x-password` }, attacker)).status).toBe(429);
       // The owner, from their own address, is not slowed at all.
       expect((await login(app, victim)).status).toBe(200);
+      // The account's own count (15 failures from everywhere) never blocked; at 10 it raised one event.
+      const targeted = await auditRows(db, 'auth.login.targeted', String(victim.id));
+      expect(targeted.map((r) => JSON.parse(r.after!))).toEqual([{ failures: 10 }]);
     });
 
     it('keeps slowing the attacking address, for the right password too, with Retry-After', async () => {
