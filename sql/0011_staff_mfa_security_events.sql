@@ -14,7 +14,7 @@ ALTER TABLE staff_users ADD COLUMN totp_last_step bigint;
 ALTER TABLE staff_users ADD COLUMN must_change_password boolean NOT NULL DEFAULT false;
 ALTER TABLE staff_users ADD COLUMN password_changed_at timestamptz;
 
--- sha256 of each recovery code (80 random bits, so a fast hash is enough).
+-- sha256 of each recovery code (120 random bits, so a fast hash is enough).
 CREATE TABLE staff_recovery_codes (
   id          serial PRIMARY KEY,
   user_id     integer NOT NULL REFERENCES staff_users (id) ON DELETE CASCADE,
