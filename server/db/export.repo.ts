@@ -1,10 +1,14 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type { ReportScope } from '../services/report-access.js';
 import type { Database, ReportStatus } from './database.js';
 import { open311RequestSelect } from './open311.repo.js';
+import { scopeSql } from './staff-reports.repo.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
 export interface ExportFilters {
+  /** Whose export: only the reports this scope may see (services/report-access.ts). */
+  scope: ReportScope;
   area?: { level: 'province' | 'district' | 'ward'; id: number };
   fields?: string[];
   statuses?: ReportStatus[];
@@ -16,7 +20,9 @@ export interface ExportFilters {
 /**
  * One keyset batch of an export, oldest first on (created_at, id), so a
  * million-row export costs the same per batch as the first. Public columns
- * only: the reporter's name, phone and e-mail are not selected.
+ * only: the reporter's name, phone and e-mail are not selected. Held reports
+ * are never exported (open311RequestSelect leaves them out): dispatchers
+ * review them in the inbox.
  */
 export async function listExportBatch(db: Db, f: ExportFilters, after: { createdAt: Date; id: string } | undefined, limit: number) {
   return open311RequestSelect(db)
@@ -26,6 +32,7 @@ export async function listExportBatch(db: Db, f: ExportFilters, after: { created
       'r.title', 'r.resolved_at', 'r.closed_at', 'r.follower_count', 'r.source', 'r.unit_id',
       'w.code as ward_code', 'w.name_vi as ward_name', 'd.code as district_code', 'd.name_vi as district_name',
     ])
+    .where(scopeSql(f.scope))
     .$if(f.area?.level === 'ward', (qb) => qb.where('r.ward_id', '=', f.area!.id))
     .$if(f.area?.level === 'district', (qb) => qb.where('r.district_id', '=', f.area!.id))
     .$if(!!f.fields?.length, (qb) => qb.where('r.field_code', 'in', f.fields!))

@@ -1,4 +1,5 @@
 import { sql, type Expression, type Kysely, type SqlBool, type Transaction } from 'kysely';
+import type { ReportScope } from '../services/report-access.js';
 import type { Database, ReportStatus } from './database.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -40,7 +41,31 @@ function slaPredicate(state: SlaFilter, now: Date): Expression<SqlBool> {
   }
 }
 
+/**
+ * The SQL twin of services/report-access.ts: the reports a scope may see,
+ * over `reports as r`. A unit's former reports are those with a timeline
+ * event carrying the unit (assigned, accepted, declined, worked on).
+ */
+export function scopeSql(scope: ReportScope): Expression<SqlBool> {
+  const parts = [];
+  if (!scope.held) parts.push(sql`not r.needs_review`);
+  if (!scope.allUnits) {
+    if (scope.unitId === null) return sql<SqlBool>`false`;
+    // A hashed subplan: one pass over the unit's events (report_events_unit_idx), not a probe per report.
+    parts.push(sql`(r.unit_id = ${scope.unitId}
+      or r.id in (select ue.report_id from report_events ue where ue.unit_id = ${scope.unitId}))`);
+  }
+  return parts.length ? sql<SqlBool>`${sql.join(parts, sql` and `)}` : sql<SqlBool>`true`;
+}
+
+/** Whether a unit held the report at some point (a timeline event carries the unit). */
+export async function findUnitHeldReport(db: Db, reportId: string, unitId: number) {
+  const row = await db.selectFrom('report_events').select('id').where('report_id', '=', reportId).where('unit_id', '=', unitId).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
 export interface StaffListFilters {
+  scope: ReportScope;
   statuses?: ReportStatus[];
   fields?: string[];
   sla?: SlaFilter[];
@@ -55,20 +80,33 @@ export interface StaffListFilters {
   now: Date;
 }
 
-/** The staff inbox: keyset pagination on (created_at desc, id desc) or (due_at asc, id asc). */
-export async function listStaffReports(db: Db, f: StaffListFilters) {
-  let q = db
+/** The reports an inbox filter matches, before paging. */
+function inboxReports(db: Db, f: Omit<StaffListFilters, 'sort' | 'after' | 'limit'>) {
+  return db
     .selectFrom('reports as r')
-    .innerJoin('fields as fl', 'fl.code', 'r.field_code')
-    .innerJoin('admin_areas as w', 'w.id', 'r.ward_id')
-    .leftJoin('units as u', 'u.id', 'r.unit_id')
+    .where(scopeSql(f.scope))
     .$if(!!f.statuses?.length, (qb) => qb.where('r.status', 'in', f.statuses!))
     .$if(!!f.fields?.length, (qb) => qb.where('r.field_code', 'in', f.fields!))
     .$if(f.wardId !== undefined, (qb) => qb.where('r.ward_id', '=', f.wardId!))
     .$if(f.districtId !== undefined, (qb) => qb.where('r.district_id', '=', f.districtId!))
     .$if(!!f.unitIds?.length, (qb) => qb.where('r.unit_id', 'in', f.unitIds!))
     .$if(!!f.unassignedOnly, (qb) => qb.where('r.unit_id', 'is', null))
-    .$if(!!f.sla?.length, (qb) => qb.where((eb) => eb.or(f.sla!.map((s) => slaPredicate(s, f.now)))))
+    .$if(!!f.sla?.length, (qb) => qb.where((eb) => eb.or(f.sla!.map((s) => slaPredicate(s, f.now)))));
+}
+
+/** How many open reports of an inbox filter wait for a dispatcher's review (held), on every page of it. */
+export async function countHeldForReview(db: Db, f: Omit<StaffListFilters, 'sort' | 'after' | 'limit'>) {
+  const row = await inboxReports(db, f).where('r.needs_review', '=', true).where('r.status', 'in', OPEN)
+    .select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+  return row.n;
+}
+
+/** The staff inbox: keyset pagination on (created_at desc, id desc) or (due_at asc, id asc). */
+export async function listStaffReports(db: Db, f: StaffListFilters) {
+  let q = inboxReports(db, f)
+    .innerJoin('fields as fl', 'fl.code', 'r.field_code')
+    .innerJoin('admin_areas as w', 'w.id', 'r.ward_id')
+    .leftJoin('units as u', 'u.id', 'r.unit_id')
     .select([
       'r.id', 'r.code', 'r.title', 'r.status', 'r.field_code', 'r.created_at', 'r.due_at', 'r.resolved_at', 'r.follower_count',
       'r.unit_id', 'r.version', 'r.declined_at', 'r.reopen_count', 'r.needs_review',
@@ -98,7 +136,7 @@ export async function listAllEvents(db: Db, reportId: string) {
     .leftJoin('units as u', 'u.id', 'e.unit_id')
     .where('e.report_id', '=', reportId)
     .select([
-      'e.id', 'e.type', 'e.from_status', 'e.to_status', 'e.public', 'e.note', 'e.reason', 'e.created_at',
+      'e.id', 'e.type', 'e.from_status', 'e.to_status', 'e.public', 'e.note', 'e.reason', 'e.created_at', 'e.unit_id',
       's.display_name as actor_name', 'u.name_vi as unit_name_vi', 'u.name_en as unit_name_en',
     ])
     .orderBy('e.created_at').orderBy('e.id')

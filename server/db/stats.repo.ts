@@ -12,6 +12,8 @@ import { REPORT_STATUSES, type Database, type ReportStatus } from './database.js
  * - satisfaction index 0–100: weighted mean of on-time %, satisfied share of rated reports,
  *   speed (1 when instant, ½ exactly at the deadline, 0 at twice the deadline or later, averaged),
  *   and the share never reopened; weights in SATISFACTION_WEIGHTS, renormalised over the components present.
+ * Reports held for review (needs_review) count in no figure until a dispatcher
+ * releases them: filterSql leaves them out, and so do the rollups (sql/0009).
  */
 export const TZ = 'Asia/Ho_Chi_Minh';
 export const OPEN_SQL = sql.raw(`('received','verified','assigned','in_progress','reopened')`);
@@ -30,9 +32,9 @@ export interface StatsFilter {
 
 const localMidnight = (date: string) => sql`(${date}::date::timestamp at time zone ${TZ})`;
 
-/** The WHERE clause every statistic shares. */
+/** The WHERE clause every statistic shares; held reports are never counted. */
 export function filterSql(f: StatsFilter): Expression<SqlBool> {
-  const parts: RawBuilder<unknown>[] = [sql`r.created_at >= ${localMidnight(f.from)}`, sql`r.created_at < ${localMidnight(f.to)}`];
+  const parts: RawBuilder<unknown>[] = [sql`r.created_at >= ${localMidnight(f.from)}`, sql`r.created_at < ${localMidnight(f.to)}`, sql`not r.needs_review`];
   if (f.wardId !== undefined) parts.push(sql`r.ward_id = ${f.wardId}`);
   if (f.districtId !== undefined) parts.push(sql`r.district_id = ${f.districtId}`);
   if (f.fields?.length) parts.push(sql`r.field_code in (${sql.join(f.fields)})`);

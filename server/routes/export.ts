@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
 import type { AppDeps } from '../app.js';
 import { exportStream, resolveExportFilters, type ExportFormat } from '../services/export.js';
-import { ExportQuery } from './export.schema.js';
+import type { StaffContext } from '../services/auth.js';
+import { recordSecurityEvent } from '../services/security-events.js';
+import { ExportQuery, type ExportQueryInput } from './export.schema.js';
 import { requireStaff, type StaffEnv } from './session.js';
 import { validate } from './validate.js';
 
@@ -14,17 +16,22 @@ const TYPES: Record<ExportFormat, { type: string; ext: string }> = {
 /**
  * Exports of any filter: CSV, GeoJSON, and an Open311 requests dump that
  * npm run import:open311 reads back. Public columns only; contact details
- * need the audited admin export (a later issue). Staff only: a streamed
- * export of a million rows is not something to hand to anonymous clients.
+ * need the audited admin export (a later issue). Staff only, and each sees
+ * only the reports they may read (services/report-access.ts): an officer
+ * exports their unit's (and those it handed on, which carry no contact
+ * details anyway). Held reports are in no export.
  */
 export const exportRoutes = (deps: AppDeps) => {
   return new Hono<StaffEnv>()
-    .get('/export.csv', requireStaff(deps), validate('query', ExportQuery), async (c) => respond(c.req.valid('query'), 'csv', c.req.url))
-    .get('/export.geojson', requireStaff(deps), validate('query', ExportQuery), async (c) => respond(c.req.valid('query'), 'geojson', c.req.url))
-    .get('/export.open311.json', requireStaff(deps), validate('query', ExportQuery), async (c) => respond(c.req.valid('query'), 'open311', c.req.url));
+    .get('/export.csv', requireStaff(deps), validate('query', ExportQuery), async (c) => respond(c.var.staff, c.req.valid('query'), 'csv', c.req.url))
+    .get('/export.geojson', requireStaff(deps), validate('query', ExportQuery), async (c) => respond(c.var.staff, c.req.valid('query'), 'geojson', c.req.url))
+    .get('/export.open311.json', requireStaff(deps), validate('query', ExportQuery), async (c) =>
+      respond(c.var.staff, c.req.valid('query'), 'open311', c.req.url),
+    );
 
-  async function respond(q: Parameters<typeof resolveExportFilters>[1], format: ExportFormat, url: string) {
-    const filters = await resolveExportFilters(deps.db, q);
+  async function respond(staff: StaffContext, q: ExportQueryInput, format: ExportFormat, url: string) {
+    const filters = await resolveExportFilters(deps.db, staff, q);
+    await recordSecurityEvent(deps.db, { action: 'export.download', outcome: 'success', actorId: staff.userId, target: { entity: 'export', id: format }, detail: { query: q } }, deps.logger);
     const baseUrl = deps.config.publicBaseUrl ?? new URL(url).origin;
     const stamp = new Date().toISOString().slice(0, 10);
     return new Response(exportStream({ db: deps.db, logger: deps.logger, baseUrl }, format, filters), {

@@ -17,9 +17,13 @@ export const StaffListQuery = z.object({
   area: z.string().regex(/^\d{2,5}$/, 'area must be an area code').optional(),
   unit: list(coercedDbId('unit must be unit ids'), 'unit'),
   sort: z.enum(['created', 'due'], { error: 'sort must be created or due' }).default('created'),
-  limit: z.coerce.number().int().min(1, 'limit must be 1–200').max(200, 'limit must be 1–200').default(50),
+  page_size: z.coerce.number({ error: 'page_size must be a whole number 1–1000' }).int('page_size must be a whole number 1–1000')
+    .min(1, 'page_size must be 1–1000').max(1000, 'page_size must be at most 1000').optional(),
+  /** The former name of page_size, still read so old links keep working. */
+  limit: z.coerce.number({ error: 'limit must be a whole number 1–1000' }).int('limit must be a whole number 1–1000')
+    .min(1, 'limit must be 1–1000').max(1000, 'limit must be at most 1000').optional(),
   cursor: cursor.optional(),
-});
+}).transform(({ limit, page_size, ...q }) => ({ ...q, page_size: page_size ?? limit ?? 50 }));
 
 const version = { version: z.number().int().positive().optional() };
 

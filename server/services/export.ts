@@ -5,21 +5,26 @@ import { listExportBatch, type ExportFilters, type ExportRow } from '../db/expor
 import { validationFailed } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ExportQueryInput } from '../routes/export.schema.js';
+import type { StaffContext } from './auth.js';
 import { reportRowToOpen311, toOpen311DateTime } from './open311.js';
+import { reportScope } from './report-access.js';
 
 const BATCH = 1000;
 
 export type ExportFormat = 'csv' | 'geojson' | 'open311';
 
-/** Turns the query into repository filters; an unknown area is a 400 before any byte is streamed. */
-export async function resolveExportFilters(db: Kysely<Database>, q: ExportQueryInput): Promise<ExportFilters> {
+/**
+ * Turns the query into repository filters, within what this staff member may
+ * see; an unknown area is a 400 before any byte is streamed.
+ */
+export async function resolveExportFilters(db: Kysely<Database>, staff: StaffContext, q: ExportQueryInput): Promise<ExportFilters> {
   let area: ExportFilters['area'];
   if (q.area) {
     const row = await findAreaByCode(db, q.area);
     if (!row) throw validationFailed({ area: `Unknown area code "${q.area}"` });
     area = { level: row.level, id: row.id };
   }
-  return { area, fields: q.field, statuses: q.status, unitId: q.unit, from: q.from, to: q.to };
+  return { scope: reportScope(staff), area, fields: q.field, statuses: q.status, unitId: q.unit, from: q.from, to: q.to };
 }
 
 export const CSV_COLUMNS = [

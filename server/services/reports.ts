@@ -129,10 +129,13 @@ export function requestHash(input: NewReportInput, files: UploadedFile[]): strin
  * no file, and the Idempotency-Key is released.
  *
  * Submission checks: a filled honeypot is refused (400) before anything is
- * written; the same text from the same client within the duplicate window is
- * refused (409) naming the earlier report; a sender marked abusive, or a form
- * sent faster than a person could fill it, is accepted but held for review:
- * hidden from the public and not routed until a dispatcher verifies it.
+ * written, and so are contact details without consent (web form); the same
+ * text from the same device, address, phone or e-mail within the duplicate
+ * window is refused (409) naming the earlier report, atomically (a lock on
+ * the text, held to the commit); a sender marked abusive, or a web form sent
+ * faster than a person could fill it (or not saying when it was opened), is
+ * accepted but held for review: hidden from the public and not routed until
+ * a dispatcher verifies it.
  */
 export async function createReport(
   deps: ReportsDeps,

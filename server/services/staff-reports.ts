@@ -1,12 +1,12 @@
 import type { Kysely, Transaction } from 'kysely';
 import { findAreaByCode } from '../db/areas.repo.js';
 import { insertAudit, listAudit } from '../db/audit.repo.js';
-import type { Database, ReportStatus, StaffRole } from '../db/database.js';
+import type { Database, ReportStatus } from '../db/database.js';
 import { findFieldByCode } from '../db/fields.repo.js';
 import { insertOutbox } from '../db/outbox.repo.js';
 import { findReportByCode, insertReportEvent, listReportMedia, updateReport } from '../db/reports.repo.js';
 import {
-  listAllEvents, listStaffReports, listTemplates, lockStaffReport, OPEN, type LockedReport, type SlaFilter,
+  countHeldForReview, findUnitHeldReport, listAllEvents, listStaffReports, listTemplates, lockStaffReport, OPEN, type LockedReport, type SlaFilter,
 } from '../db/staff-reports.repo.js';
 import { findReportApiKey } from '../db/open311.repo.js';
 import { findUnitById } from '../db/units.repo.js';
@@ -19,6 +19,7 @@ import { dueDate } from './calendar.js';
 import { storeUploads } from './media/store-uploads.js';
 import type { MediaStorage } from './media/storage.js';
 import { notifyPublicChange } from './notifications.js';
+import { needsUnitHistory, reportAccess, reportScope, type ReportAccess } from './report-access.js';
 import { decodeCursor, encodeCursor, mediaUrls, reportRowToPublic } from './reports.js';
 import { assertReopenAllowed, assertTransition } from './workflow.js';
 
@@ -127,6 +128,20 @@ function assertMay(staff: StaffContext, report: LockedReport, action: ActionName
   }
 }
 
+/**
+ * What this staff member may see of the report, or 404 when it must not
+ * exist for them: the same answer as for a code nobody issued, so a refusal
+ * tells nothing about another unit's report.
+ */
+async function accessOrNotFound(
+  db: Kysely<Database> | Transaction<Database>, staff: StaffContext, r: { id: string; unit_id: number | null; needs_review: boolean },
+): Promise<ReportAccess> {
+  const formerlyOwnUnit = needsUnitHistory(staff, r) ? await findUnitHeldReport(db, r.id, staff.unitId!) : false;
+  const access = reportAccess(staff, { unit_id: r.unit_id, needs_review: r.needs_review, formerlyOwnUnit });
+  if (!access) throw notFound('Report');
+  return access;
+}
+
 const snapshot = (r: { status: string; unit_id: number | null; due_at: Date | null; field_code: string }) => ({
   status: r.status, unit_id: r.unit_id, due_at: r.due_at?.toISOString() ?? null, field_code: r.field_code,
 });
@@ -161,6 +176,7 @@ export async function performActionIn(
     if (isClient(actor)) {
       await assertClientMay(trx, actor, r, action.action);
     } else {
+      await accessOrNotFound(trx, actor, r);
       // Staff routes send only staff actions; a client-only one is not in any role's list, so it is refused here.
       assertMay(actor, r, action.action as ActionName);
     }
@@ -301,12 +317,14 @@ export async function publishResponse(deps: StaffDeps, staff: StaffContext, code
     // Refuse early, before the photo work, when this person may not respond at all.
     const current = await findReportByCode(deps.db, code);
     if (!current) throw notFound('Report');
+    await accessOrNotFound(deps.db, staff, current);
     if (!roleActions(staff, current).includes('respond')) throw new DomainError(403, 'forbidden', 'Only the assigned unit may publish a response');
     uploads = await storeUploads(deps.storage, files);
     const processed = uploads.media;
     return await deps.db.transaction().execute(async (trx) => {
       const r = await lockStaffReport(trx, code);
       if (!r) throw notFound('Report');
+      await accessOrNotFound(trx, staff, r);
       assertMay(staff, r, 'respond');
       if (input.version !== undefined && input.version !== r.version) {
         throw new DomainError(409, 'stale_report', 'Someone else changed this report in the meantime. Reload it and try again.');
@@ -336,6 +354,8 @@ export async function publishResponse(deps: StaffDeps, staff: StaffContext, code
 
 /** Dispatchers assign many reports at once, in one transaction: all or none. */
 export async function bulkAssign(deps: StaffDeps, staff: StaffContext, codes: string[], unitId: number, ip: string | null) {
+  // Refused on the role before any code is read, so the answer says nothing about the reports named.
+  if (!roleActions(staff, { unit_id: null }).includes('assign')) throw new DomainError(403, 'forbidden', `A ${staff.role} may not assign reports`);
   return deps.db.transaction().execute(async (trx) => {
     const results = [];
     for (const [i, code] of codes.entries()) {
@@ -358,11 +378,15 @@ export interface StaffListQuery {
   area?: string;
   unit?: number[];
   sort: 'created' | 'due';
-  limit: number;
+  page_size: number;
   cursor?: string;
 }
 
-/** The inbox a staff member sees; officers are confined to their own unit whatever they ask for. */
+/**
+ * The inbox a staff member sees, within their scope (report-access.ts)
+ * whatever they ask for. Keyset pages on (created_at, id) or (due_at, id):
+ * stable however many reports arrive meanwhile.
+ */
 export async function staffInbox(deps: StaffDeps, staff: StaffContext, q: StaffListQuery) {
   const now = deps.now?.() ?? new Date();
   let statuses = q.status;
@@ -370,10 +394,10 @@ export async function staffInbox(deps: StaffDeps, staff: StaffContext, q: StaffL
   let unitIds = q.unit;
   if (q.inbox === 'dispatch') statuses = ['received', 'verified'];
   if (q.inbox === 'overdue') sla = ['overdue', 'late_3x'];
-  if (q.inbox === 'unit' || staff.role === 'officer') {
+  if (q.inbox === 'unit') {
     if (staff.unitId === null) throw new DomainError(400, 'validation_failed', 'Some fields are invalid', { inbox: 'You do not belong to a unit' });
     unitIds = [staff.unitId];
-    if (q.inbox === 'unit') statuses ??= OPEN;
+    statuses ??= OPEN;
   }
   let wardId: number | undefined;
   let districtId: number | undefined;
@@ -388,10 +412,13 @@ export async function staffInbox(deps: StaffDeps, staff: StaffContext, q: StaffL
     const c = decodeCursor(q.cursor);
     after = { key: c.createdAt.toISOString(), id: c.id };
   }
-  const rows = await listStaffReports(deps.db, {
-    statuses, fields: q.field, sla, wardId, districtId, unitIds, sort: q.sort, after, limit: q.limit + 1, now,
-  });
-  const page = rows.slice(0, q.limit);
+  const scope = reportScope(staff);
+  const filters = { scope, statuses, fields: q.field, sla, wardId, districtId, unitIds, now };
+  const [rows, held] = await Promise.all([
+    listStaffReports(deps.db, { ...filters, sort: q.sort, after, limit: q.page_size + 1 }),
+    scope.held ? countHeldForReview(deps.db, filters) : undefined,
+  ]);
+  const page = rows.slice(0, q.page_size);
   const last = page[page.length - 1];
   const key = last ? (q.sort === 'due' ? last.due_at! : last.created_at) : undefined;
   return {
@@ -403,28 +430,34 @@ export async function staffInbox(deps: StaffDeps, staff: StaffContext, q: StaffL
       created_at: r.created_at.toISOString(), due_at: r.due_at?.toISOString() ?? null, declined: r.declined_at !== null,
       follower_count: r.follower_count, location: { lat: r.lat, lon: r.lon }, needs_review: r.needs_review,
     })),
-    next_cursor: rows.length > q.limit && last && key ? encodeCursor(key, last.id) : null,
+    next_cursor: rows.length > q.page_size && last && key ? encodeCursor(key, last.id) : null,
+    // Open reports of this filter waiting for a dispatcher's review, for those who may release them.
+    ...(held !== undefined ? { held_for_review: held } : {}),
   };
 }
 
-const CONTACT_ROLES: StaffRole[] = ['admin', 'dispatcher', 'officer'];
-
-/** Everything staff need on one report; contact details only for roles that handle it. */
+/** Everything staff need on one report, as much as report-access.ts lets this person see. */
 export async function staffReportDetail(deps: StaffDeps, staff: StaffContext, code: string) {
   const r = await findReportByCode(deps.db, code);
   if (!r) throw notFound('Report');
+  const access = await accessOrNotFound(deps.db, staff, r);
   const now = deps.now?.() ?? new Date();
-  const [events, media, templates, audit] = await Promise.all([
-    listAllEvents(deps.db, r.id), listReportMedia(deps.db, r.id), listTemplates(deps.db, r.field_code), listAudit(deps.db, 'report', r.code),
+  const [allEvents, media, templates, audit] = await Promise.all([
+    listAllEvents(deps.db, r.id), listReportMedia(deps.db, r.id), listTemplates(deps.db, r.field_code),
+    access.internal ? listAudit(deps.db, 'report', r.code) : [],
   ]);
+  // A former unit keeps its own internal notes, not those of the unit that has the report now.
+  const events = access.internal ? allEvents : allEvents.filter((e) => e.public || (e.unit_id !== null && e.unit_id === staff.unitId));
   return {
     ...reportRowToPublic(r, now),
+    // Even a name the reporter let the public see is a contact detail here: the same rule everywhere.
+    reporter_name: access.contact && !r.hide_name ? r.reporter_name : null,
     ...(await deps.db.selectFrom('reports as x').leftJoin('routing_rules as rr', 'rr.id', 'x.rule_id')
       .select(['x.version', 'x.declined_at', 'x.rule_id', 'rr.name as rule_name']).where('x.id', '=', r.id).executeTakeFirstOrThrow()),
     needs_review: r.needs_review,
     // Whether the sender's client and phone are marked abusive (null: the report has none), for those who may mark them.
     abuse: MARKING_ROLES.includes(staff.role) ? await senderAbuseStatus(deps.db, r.code) : null,
-    reporter: CONTACT_ROLES.includes(staff.role)
+    reporter: access.contact
       ? { name: r.reporter_name, phone: r.reporter_phone, email: r.reporter_email, hide_name: r.hide_name }
       : null,
     allowed_actions: allowedActions(staff, r),

@@ -78,6 +78,9 @@ for (const engine of ENGINES) {
         expect(await db.selectFrom('audit_log').select('id').where('entity_id', '=', code).execute()).toEqual([]);
         expect(await db.selectFrom('external_updates').select('id').where('report_id', '=', after.id).execute()).toEqual([]);
       }
+      const unknown = await update(unitKey.key, 'ZZZZZZZZ', 'FIXED');
+      expect(unknown.status).toBe(404);
+      expect((await unknown.json())[0]).toEqual({ code: 404, description: 'Service request "ZZZZZZZZ" not found' });
     });
 
     it('an own-requests key reaches only what it filed, and only to note, close or reopen it', async () => {

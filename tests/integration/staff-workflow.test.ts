@@ -72,7 +72,9 @@ for (const engine of ENGINES) {
           if (body.field === '__FIELD__') body.field = ctx.otherField;
           const before = await ctx.db.selectFrom('reports').select(['status', 'version']).where('code', '=', code).executeTakeFirstOrThrow();
           const res = await ctx.act(role, code, body);
-          const expected = role === 'anonymous' ? 401 : spec.allowed.includes(role) ? 200 : 403;
+          // Another unit's report (or one with no unit) does not exist for an officer: 404, not 403.
+          const unseen = role === 'officer_other' || (role === 'officer_own' && !needsUnit);
+          const expected = role === 'anonymous' ? 401 : spec.allowed.includes(role) ? 200 : unseen ? 404 : 403;
           const after = await ctx.db.selectFrom('reports').select(['status', 'version']).where('code', '=', code).executeTakeFirstOrThrow();
           if (res.status !== expected) failures.push(`${spec.action} as ${role}: ${res.status} (expected ${expected}) ${await res.text()}`);
           if (expected === 200 && after.version !== before.version + 1) failures.push(`${spec.action} as ${role}: version not bumped`);
@@ -96,7 +98,7 @@ for (const engine of ENGINES) {
       expect(leaderText).not.toContain('0905111222');
       expect(JSON.parse(leaderText).allowed_actions).toEqual([]);
       expect((await detail('officer_own', own)).allowed_actions).toEqual(['accept', 'decline', 'progress', 'respond']);
-      expect((await detail('officer_other', own)).allowed_actions).toEqual([]);
+      expect((await ctx.sessions.officer_other!.request(`/api/staff/reports/${own}`)).status).toBe(404);
       const inbox = await (await ctx.sessions.officer_own!.request(`/api/staff/reports?inbox=all&field=${ctx.field}`)).json();
       const codes = inbox.items.map((i: { code: string }) => i.code);
       expect(codes).toContain(own);
@@ -189,7 +191,7 @@ for (const engine of ENGINES) {
       expect(response.note).toBe('Đơn vị đã vá ổ gà và cắm biển cảnh báo.');
       expect(view.media.filter((m: { event_id: string }) => m.event_id === response.id)).toHaveLength(1);
       const other = await ctx.sessions.officer_other!.request(`/api/staff/reports/${code}/response`, { method: 'POST', body: (() => { const f = new FormData(); f.append('text', 'Không phải đơn vị này'); return f; })() });
-      expect(other.status).toBe(403);
+      expect(other.status).toBe(404);
     });
 
     it('merges a duplicate: followers move to the parent', async () => {
@@ -240,6 +242,40 @@ for (const engine of ENGINES) {
       const ok = await ctx.sessions.dispatcher!.request('/api/staff/reports/bulk-assign', { json: { codes: [a, b], unit_id: ctx.unitId } });
       expect((await ok.json()).assigned).toBe(2);
       expect((await ctx.sessions.officer_own!.request('/api/staff/reports/bulk-assign', { json: { codes: [a], unit_id: ctx.unitId } })).status).toBe(403);
+    });
+
+    it('pages the inbox by keyset: page_size up to 1000, an opaque cursor, no row twice or missed while reports arrive', async () => {
+      const ctx = await setup();
+      const older: string[] = [];
+      for (let i = 0; i < 7; i++) older.push(await ctx.newReport('verified'));
+      const page = async (q: string) => {
+        const res = await ctx.sessions.dispatcher!.request(`/api/staff/reports?field=${ctx.field}&${q}`);
+        expect(res.status, q).toBe(200);
+        return res.json() as Promise<{ items: { code: string }[]; next_cursor: string | null }>;
+      };
+      const seen: string[] = [];
+      let next = await page('page_size=3');
+      seen.push(...next.items.map((i) => i.code));
+      // Newer reports arriving between pages sort before the cursor: they neither shift nor repeat later pages.
+      const newer = [await ctx.newReport('verified'), await ctx.newReport('verified')];
+      while (next.next_cursor) {
+        expect(next.next_cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+        next = await page(`page_size=3&cursor=${next.next_cursor}`);
+        seen.push(...next.items.map((i) => i.code));
+      }
+      expect(seen).toEqual([...older].reverse());
+      expect((await page('page_size=1000')).items.map((i) => i.code)).toEqual([...older, ...newer].reverse());
+      // The former name still works, within the same bound.
+      expect((await page('limit=2')).items).toHaveLength(2);
+      for (const q of ['page_size=1001', 'limit=5000', 'page_size=0', 'page_size=abc', 'cursor=not-a-cursor']) {
+        const res = await ctx.sessions.dispatcher!.request(`/api/staff/reports?${q}`);
+        expect(res.status, q).toBe(400);
+        const body = await res.json();
+        expect(body.error.code).toBe('validation_failed');
+        expect(Object.keys(body.error.fields), q).toEqual([q.split('=')[0]]);
+      }
+      const over = await (await ctx.sessions.dispatcher!.request('/api/staff/reports?page_size=1001')).json();
+      expect(over.error.fields.page_size).toBe('page_size must be at most 1000');
     });
 
     it('filters and pages the inbox by SLA state, and exposes it', async () => {

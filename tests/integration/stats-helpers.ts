@@ -4,7 +4,7 @@ import type { Database } from '../../server/db/database.js';
 /**
  * Rows where the statistics rollups differ from a recount of the reports table,
  * written independently of the trigger (an all-zero rollup row left behind by
- * moves is the same as no row).
+ * moves is the same as no row). Held reports (needs_review) count nowhere.
  */
 export async function rollupMismatches(db: Kysely<Database>): Promise<{ daily: number; hex: number }> {
   const bucket = sql`case when resolved_at is null then -1
@@ -19,7 +19,7 @@ export async function rollupMismatches(db: Kysely<Database>): Promise<{ daily: n
         round(coalesce(sum(${speed}) filter (where resolved_at is not null and due_at is not null), 0)::numeric, 4) as speed_sum,
         count(*) filter (where resolved_at is not null and due_at is not null)::int as speed_n,
         count(rating_satisfied)::int as rated, count(*) filter (where rating_satisfied)::int as satisfied
-      from reports group by 1, 2, 3, 4, 5, 6, 7
+      from reports where not needs_review group by 1, 2, 3, 4, 5, 6, 7
     ), actual as (
       select day, ward_id, district_id, field_code, unit_id, status, bucket::int, n, on_time, never_reopened,
         round(speed_sum::numeric, 4), speed_n, rated, satisfied
@@ -31,7 +31,7 @@ export async function rollupMismatches(db: Kysely<Database>): Promise<{ daily: n
     with expected as (
       select (created_at at time zone 'Asia/Ho_Chi_Minh')::date as day, h3_r7, h3_r6, h3_r5, ward_id, district_id, field_code,
         coalesce(unit_id, 0) as unit_id, status, ${bucket} as bucket, count(*)::int as n
-      from reports group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+      from reports where not needs_review group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
     ), actual as (
       select day, h3_r7, h3_r6, h3_r5, ward_id, district_id, field_code, unit_id, status, bucket::int, n from stats_hex_daily where n <> 0
     )

@@ -37,6 +37,8 @@ async function insertRandomReports(db: Kysely<Database>, count: number, rnd: () 
       status, ...h3CellsForPoint(at), ward_id: ward.id, district_id: ward.parent_id!, unit_id: rnd() < 0.2 ? null : units[Math.floor(rnd() * 2)],
       created_at: created, due_at: rnd() < 0.1 ? null : new Date(created.getTime() + (1 + rnd() * 200) * H), resolved_at: resolved,
       reopen_count: rnd() < 0.2 ? 1 : 0, rating_satisfied: resolved && rnd() < 0.5 ? rnd() < 0.6 : null,
+      // Some held for review: they must count nowhere until released.
+      needs_review: rnd() < 0.15,
     } as never, at[0], at[1]);
     ids.push(report.id);
   }
@@ -45,7 +47,7 @@ async function insertRandomReports(db: Kysely<Database>, count: number, rnd: () 
 
 /** One random change of a column the rollups depend on. */
 async function mutate(db: Kysely<Database>, id: string, units: number[], rnd: () => number) {
-  const pick = Math.floor(rnd() * 6);
+  const pick = Math.floor(rnd() * 7);
   if (pick === 0) {
     const status = STATUSES[Math.floor(rnd() * STATUSES.length)];
     const done = status === 'resolved' || status === 'closed';
@@ -58,6 +60,9 @@ async function mutate(db: Kysely<Database>, id: string, units: number[], rnd: ()
     await sql`update reports set rating_satisfied = ${rnd() < 0.3 ? null : rnd() < 0.5} where id = ${id}`.execute(db);
   } else if (pick === 3) {
     await sql`update reports set reopen_count = reopen_count + 1 where id = ${id}`.execute(db);
+  } else if (pick === 5) {
+    // A dispatcher releases a held report (or, in this replay, one is held again).
+    await sql`update reports set needs_review = not needs_review where id = ${id}`.execute(db);
   } else if (pick === 4) {
     await sql`update reports set due_at = coalesce(due_at, created_at) + interval '30 hours' where id = ${id}`.execute(db);
   } else {
@@ -88,7 +93,7 @@ for (const engine of ENGINES) {
           select ${sql.raw(keys[group])} as g,
             percentile_cont(0.5) within group (order by extract(epoch from (resolved_at - created_at)) / 3600) as median
           from reports
-          where field_code in (${sql.join(fields)}) and resolved_at is not null
+          where field_code in (${sql.join(fields)}) and resolved_at is not null and not needs_review
             and created_at >= '2026-03-01'::date::timestamp at time zone 'Asia/Ho_Chi_Minh'
             and created_at < '2026-03-20'::date::timestamp at time zone 'Asia/Ho_Chi_Minh'
           group by 1`.execute(db);
@@ -110,7 +115,7 @@ for (const engine of ENGINES) {
           select ${column}::text as cell, stats_handling_bucket(resolved_at, created_at)::int as bucket, count(*)::int as n,
                  count(*) filter (where status in ('received','verified','assigned','in_progress','reopened') and due_at < ${now})::int as overdue
           from reports
-          where field_code in (${sql.join(fields)})
+          where field_code in (${sql.join(fields)}) and not needs_review
             and created_at >= '2026-03-01'::date::timestamp at time zone 'Asia/Ho_Chi_Minh'
             and created_at < '2026-03-20'::date::timestamp at time zone 'Asia/Ho_Chi_Minh'
           group by 1, 2`.execute(db);

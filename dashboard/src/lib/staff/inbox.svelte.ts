@@ -55,6 +55,8 @@ export const lastInbox = $state({ url: '/staff' });
 export class InboxList {
   items = $state.raw<InboxItem[]>([]);
   nextCursor = $state<string | null>(null);
+  /** Open reports of this view held for review; only dispatchers and admins get the figure. */
+  heldForReview = $state<number | null>(null);
   loading = $state(false);
   error = $state<unknown>(null);
 
@@ -87,6 +89,7 @@ export class InboxList {
       const page = await fetchInbox({ ...this.query, cursor }, request.signal);
       this.items = cursor ? [...this.items, ...page.items] : page.items;
       this.nextCursor = page.next_cursor;
+      this.heldForReview = 'held_for_review' in page ? (page.held_for_review ?? null) : null;
     } catch (error) {
       if ((error as Error).name === 'AbortError') return;
       this.error = error;
