@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -74,6 +75,8 @@ const ConfigSchema = z.object({
   MIN_FILL_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(600).default(3)),
   DUPLICATE_WINDOW_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(7 * 24 * 60).default(30)),
   RETENTION_MONTHS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(240).default(24)),
+  // Server processes under the supervisor; unset: one per available core with PostgreSQL, one with the embedded engine.
+  WORKERS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(256).optional()),
   // "none" is spelled out so that an empty value cannot silently turn the second factor off.
   MFA_REQUIRED_ROLES: z.preprocess(
     emptyAsUndefined,
@@ -90,6 +93,8 @@ export type Config = {
   dataDir: string;
   mediaDir: string;
   poolSize: number;
+  /** Server processes the supervisor runs (each with its own pool of poolSize connections). */
+  workers: number;
   /** PostgreSQL cancels an app statement running longer than this (503 to the client); 0: no limit. */
   statementTimeoutMs: number;
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
@@ -115,10 +120,10 @@ export type Config = {
   duplicateWindowMinutes: number;
   /** Reporter contact is anonymised this many months after a report was closed. */
   retentionMonths: number;
-  /** Staff roles that must sign in with a TOTP second factor. */
-  mfaRequiredRoles: ('admin' | 'dispatcher' | 'officer' | 'leader')[];
   /** Webhooks may target loopback, private and link-local addresses (WEBHOOK_ALLOW_PRIVATE). */
   webhookAllowPrivate: boolean;
+  /** Staff roles that must sign in with a TOTP second factor. */
+  mfaRequiredRoles: ('admin' | 'dispatcher' | 'officer' | 'leader')[];
 };
 
 export class ConfigError extends Error {
@@ -135,6 +140,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`));
   }
   const e = parsed.data;
+  if (!e.DATABASE_URL && e.WORKERS !== undefined && e.WORKERS > 1) {
+    throw new ConfigError([`WORKERS: the embedded engine runs one worker (one process owns DATA_DIR); set DATABASE_URL to run more (got ${JSON.stringify(env.WORKERS)})`]);
+  }
   const dataDir = path.resolve(e.DATA_DIR);
   return {
     port: e.PORT,
@@ -143,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     mediaDir: path.resolve(e.MEDIA_DIR ?? path.join(dataDir, 'media')),
     poolSize: e.DB_POOL_SIZE,
+    workers: e.WORKERS ?? (e.DATABASE_URL ? os.availableParallelism() : 1),
     statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     mapStyleUrl: e.MAP_STYLE_URL,
@@ -167,7 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // The duplicate check also counts one client's repeats, so RATE_LIMITS=off (benchmarks, load tests) lifts it too.
     duplicateWindowMinutes: e.RATE_LIMITS === 'on' ? e.DUPLICATE_WINDOW_MINUTES : 0,
     retentionMonths: e.RETENTION_MONTHS,
-    mfaRequiredRoles: e.MFA_REQUIRED_ROLES === 'none' ? [] : [...new Set(e.MFA_REQUIRED_ROLES.split(','))] as Config['mfaRequiredRoles'],
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === 'true',
+    mfaRequiredRoles: e.MFA_REQUIRED_ROLES === 'none' ? [] : [...new Set(e.MFA_REQUIRED_ROLES.split(','))] as Config['mfaRequiredRoles'],
   };
 }

@@ -15,7 +15,7 @@ import { sweepOrphanMedia } from './services/media/sweep.js';
 import { hasReports, seedDemo } from './services/seed.js';
 import { JOBS_ENV } from './worker.js';
 
-/** A worker that dies sooner than this after its start counts as failing to boot. */
+/** A worker that dies before it listens, or sooner than this after, counts as failing to boot. */
 const BOOT_GRACE_MS = 10_000;
 /** Restart delays of a worker failing to boot: 0.5 s, 1 s, 2 s … at most 30 s. */
 const FIRST_BACKOFF_MS = 500;
@@ -27,6 +27,7 @@ interface Slot {
   index: number;
   worker?: Worker;
   startedAt: number;
+  listenedAt?: number;
   /** When its last worker died; cleared once the replacement listens. */
   diedAt?: number;
   quickDeaths: number;
@@ -38,7 +39,8 @@ interface Slot {
  * dashboard build, migrations and seed, the crash sweep of the media
  * directory) and then runs `config.workers` server processes under
  * node:cluster, which share the port. A worker that dies is replaced at once;
- * one that keeps dying at boot is restarted with a growing delay rather than
+ * one that keeps dying at boot (before it listens, or
+ * within 10 s after) is restarted with a growing delay rather than
  * in a tight loop. The others keep serving meanwhile: the cluster hands new
  * connections only to live workers. SIGTERM stops the workers gracefully.
  *
@@ -62,10 +64,12 @@ export async function supervise(config: Config, logger: Logger) {
   const fork = (slot: Slot) => {
     slot.restartTimer = undefined;
     slot.startedAt = Date.now();
+    slot.listenedAt = undefined;
     // Slot 0 runs the background work; its replacement takes it over.
     const worker = cluster.fork({ [JOBS_ENV]: slot.index === 0 ? '1' : '0' });
     slot.worker = worker;
     worker.on('listening', () => {
+      slot.listenedAt = Date.now();
       if (slot.diedAt !== undefined) {
         logger.warn({ slot: slot.index, pid: worker.process.pid, downMs: Date.now() - slot.diedAt }, 'worker replaced');
         slot.diedAt = undefined;
@@ -78,7 +82,8 @@ export async function supervise(config: Config, logger: Logger) {
       const now = Date.now();
       slot.diedAt ??= now;
       const lived = now - slot.startedAt;
-      slot.quickDeaths = lived < BOOT_GRACE_MS ? slot.quickDeaths + 1 : 0;
+      const booted = slot.listenedAt !== undefined && now - slot.listenedAt >= BOOT_GRACE_MS;
+      slot.quickDeaths = booted ? 0 : slot.quickDeaths + 1;
       const delay = slot.quickDeaths === 0 ? 0 : Math.min(FIRST_BACKOFF_MS * 2 ** (slot.quickDeaths - 1), MAX_BACKOFF_MS);
       logger.error({ slot: slot.index, pid: worker.process.pid, code, signal, livedMs: lived, restartInMs: delay }, 'worker died');
       slot.restartTimer = setTimeout(() => fork(slot), delay);

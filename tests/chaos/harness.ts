@@ -49,7 +49,7 @@ export interface ChaosResult extends Verdict {
   workDir: string;
 }
 
-const ALL_EVENTS = ['report.created', 'report.assigned', 'report.updated', 'report.resolved', 'report.rejected', 'report.merged', 'report.reopened', 'report.closed', 'report.withdrawn'];
+export const ALL_EVENTS = ['report.created', 'report.assigned', 'report.updated', 'report.resolved', 'report.rejected', 'report.merged', 'report.reopened', 'report.closed', 'report.withdrawn'];
 
 /**
  * Crash-safety run: the real server is started, loaded with concurrent
@@ -179,8 +179,8 @@ export function chaosPassed(r: ChaosResult): boolean {
  * more starts to arrive: a delivery leased by a killed process waits out
  * its lease before it is sent again.
  */
-async function drainAndInspect(
-  options: ChaosOptions, server: ServerProcess, receiver: Awaited<ReturnType<typeof startReceiver>>,
+export async function drainAndInspect(
+  options: Pick<ChaosOptions, 'engine' | 'databaseUrl'>, server: ServerProcess, receiver: Awaited<ReturnType<typeof startReceiver>>,
   dataDir: string, mediaDir: string, submissions: Submission[], log: (line: string) => void,
 ): Promise<Verdict> {
   await waitForQuiet(receiver, 5_000, 60_000);
@@ -203,7 +203,7 @@ async function drainAndInspect(
 }
 
 /** Sums the startup sweeps' log lines (pino JSON at warn level). */
-function sweptFiles(logFile: string) {
+export function sweptFiles(logFile: string) {
   const swept = { orphans: 0, temporary: 0 };
   for (const line of fs.readFileSync(logFile, 'utf8').split('\n')) {
     if (!line.includes('left by an earlier crash')) continue;
@@ -218,7 +218,7 @@ function sweptFiles(logFile: string) {
   return swept;
 }
 
-async function waitForQuiet(receiver: Awaited<ReturnType<typeof startReceiver>>, quietMs: number, maxMs: number) {
+export async function waitForQuiet(receiver: Awaited<ReturnType<typeof startReceiver>>, quietMs: number, maxMs: number) {
   const until = Date.now() + maxMs;
   let last = -1;
   let lastChange = Date.now();
@@ -235,7 +235,7 @@ async function waitForQuiet(receiver: Awaited<ReturnType<typeof startReceiver>>,
 }
 
 /** Migrations, geography, reference data and the webhook, before the first start (as an operator would). */
-async function prepareDatabase(options: ChaosOptions, dataDir: string, webhookUrl: string) {
+export async function prepareDatabase(options: Pick<ChaosOptions, 'engine' | 'databaseUrl'>, dataDir: string, webhookUrl: string) {
   const db = await createDb(options.engine === 'postgres' ? { databaseUrl: options.databaseUrl, poolSize: 2 } : { dataDir });
   try {
     await migrate(db);
@@ -252,7 +252,7 @@ async function prepareDatabase(options: ChaosOptions, dataDir: string, webhookUr
 }
 
 /** Creates the database if needed and empties it: the run starts from nothing. */
-async function resetPostgres(url: string) {
+export async function resetPostgres(url: string) {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.slice(1));
   if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`unexpected database name ${name}`);
@@ -275,7 +275,7 @@ async function resetPostgres(url: string) {
   }
 }
 
-function withoutDatabaseSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function withoutDatabaseSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const copy = { ...env };
   for (const k of ['DATABASE_URL', 'DATA_DIR', 'MEDIA_DIR', 'SMTP_URL', 'PORT', 'HOST', 'NODE_OPTIONS']) delete copy[k];
   // vitest marks its workers; the server must not think it is under test.
@@ -283,7 +283,7 @@ function withoutDatabaseSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return copy;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
@@ -294,7 +294,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+export async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
@@ -303,7 +303,7 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, message: string):
   }
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 }

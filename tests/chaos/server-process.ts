@@ -49,6 +49,11 @@ export class ServerProcess {
     return this.child !== undefined;
   }
 
+  /** The pid of the spawned tsx process, the leader of the server's process group. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** Spawns the server; resolves once it is listening. */
   spawn(): { ready: Promise<void> } {
     if (this.child) throw new Error('server already running');
