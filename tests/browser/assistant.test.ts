@@ -82,6 +82,7 @@ describe('assistant chat panel', () => {
     form.set('lat', String(BMT.lat));
     form.set('lon', String(BMT.lon));
     form.set('phone', '0912345678');
+    form.set('contact_consent', 'true');
     const created = (await (await fetch(`${server.url}/api/reports`, { method: 'POST', body: form })).json()) as { code: string };
     const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     await page.goto(`${server.url}/map`);

@@ -27,6 +27,7 @@ async function fileReport(url: string, r: { title: string; phone: string; device
   form.set('lon', String(BMT[0]));
   form.set('name', 'Trần Văn Bình');
   form.set('phone', r.phone);
+  form.set('contact_consent', 'true');
   const res = await fetch(`${url}/api/reports`, { method: 'POST', body: form, headers: { 'X-Device-Id': r.device } });
   expect(res.status, await res.clone().text()).toBe(201);
   return (await res.json()) as Created;

@@ -180,6 +180,7 @@ describe('back office', () => {
     form.set('lon', String(BMT[0]));
     form.set('name', 'Nguyễn Thị Lan');
     form.set('phone', '0912345678');
+    form.set('contact_consent', 'true');
     form.append('photos', new Blob([fs.readFileSync(PHOTO)], { type: 'image/png' }), 'pothole.png');
     const created = await fetch(`${server.url}/api/reports`, { method: 'POST', body: form });
     expect(created.status, await created.clone().text()).toBe(201);
