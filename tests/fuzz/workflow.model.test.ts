@@ -44,6 +44,8 @@ const STEPS: Record<Action, { from: ReportStatus[]; to?: ReportStatus }> = {
 interface Model {
   status: ReportStatus;
   unitId: number | null;
+  /** Units that held the report at some point (a timeline event carries them): their officers still see it. */
+  unitsEver: number[];
   version: number;
   reopenCount: number;
   followers: number;
@@ -163,6 +165,9 @@ class StaffCommand implements Cmd {
   /** The answer the model expects: refusals in the order the service checks them. */
   private expected(m: Model, r: Real): { status: number; to?: ReportStatus } {
     const bulk = this.action === 'assign' && this.variant.via === 'bulk';
+    // A report an officer's unit never held does not exist for them (bulk assign is refused on the role first).
+    const officerUnit = r.unitOf[this.role];
+    if (officerUnit !== null && !bulk && m.unitId !== officerUnit && !m.unitsEver.includes(officerUnit)) return { status: 404 };
     if (!roleMay(r, this.role, this.action, m.unitId)) return { status: 403 };
     if (!STEPS[this.action].from.includes(m.status)) return { status: 409 };
     if (this.variant.version === 'stale' && !bulk) return { status: 409 };
@@ -187,6 +192,7 @@ class StaffCommand implements Cmd {
     note(`${this.action} ${want.status}`);
     if (want.status < 400) {
       if (this.action === 'assign') m.unitId = r.units[this.variant.target as 'A' | 'B'];
+      if (m.unitId !== null && !m.unitsEver.includes(m.unitId)) m.unitsEver.push(m.unitId);
       if (this.action === 'decline') m.unitId = null;
       if (want.to) {
         expect(canTransition(m.status, want.to) || m.status === want.to, `${this}: ${m.status} → ${want.to}`).toBe(true);
@@ -379,7 +385,7 @@ for (const engine of ENGINES) {
           // Routing decides the first state (a rule left by another suite may assign it): the model starts from what it says.
           const auto = report.status === 'assigned';
           const model: Model = {
-            status: report.status, unitId: report.unit?.id ?? null, version: 1, reopenCount: 0, followers: 0,
+            status: report.status, unitId: report.unit?.id ?? null, unitsEver: report.unit ? [report.unit.id] : [], version: 1, reopenCount: 0, followers: 0,
             events: auto ? 2 : 1, audits: 0, outbox: auto ? 2 : 1,
           };
           const real: Real = { ...base, code: report.code, token: report.manage_token, parent: parent.code };
