@@ -77,19 +77,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 
   const receiver = await startReceiver();
   const port = await freePort();
-  const server = new ServerProcess({
-    ...withoutDatabaseSettings(process.env),
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    ...(options.engine === 'postgres' ? { DATABASE_URL: options.databaseUrl } : { DATA_DIR: dataDir }),
-    MEDIA_DIR: mediaDir,
-    DASHBOARD_DIR: dashboardDir,
-    LOG_LEVEL: 'warn',
-    SEED_REPORTS: '0',
-    RATE_LIMITS: 'off',
-    // The receiver listens on loopback, a private address webhooks are otherwise refused.
-    WEBHOOK_ALLOW_PRIVATE: 'true',
-  }, port, path.join(workDir, 'server.log'));
+  const server = chaosServer(options, { workDir, dataDir, mediaDir, dashboardDir }, port);
 
   const submissions: Submission[] = [];
   const stats: ClientStats = { requests: 0, connectionErrors: 0, inProgress409: 0, serverErrors: 0, serverErrorSamples: [] };
@@ -200,6 +188,27 @@ export async function drainAndInspect(
     const arrived = await receiver.waitFor(verdict.outbox.missing.map((m) => m.split(' ')[1]!), 90_000);
     log(arrived ? 'outbox: the missing events arrived' : 'outbox: events still missing after 90 s');
   }
+}
+
+/** The real server as the chaos runs start it: on loopback, quiet, without rate limits; `extra` adds settings. */
+export function chaosServer(
+  options: Pick<ChaosOptions, 'engine' | 'databaseUrl'>, dirs: { workDir: string; dataDir: string; mediaDir: string; dashboardDir: string },
+  port: number, extra: NodeJS.ProcessEnv = {},
+): ServerProcess {
+  return new ServerProcess({
+    ...withoutDatabaseSettings(process.env),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    ...(options.engine === 'postgres' ? { DATABASE_URL: options.databaseUrl } : { DATA_DIR: dirs.dataDir }),
+    MEDIA_DIR: dirs.mediaDir,
+    DASHBOARD_DIR: dirs.dashboardDir,
+    LOG_LEVEL: 'warn',
+    SEED_REPORTS: '0',
+    RATE_LIMITS: 'off',
+    // The receiver listens on loopback, a private address webhooks are otherwise refused.
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+    ...extra,
+  }, port, path.join(dirs.workDir, 'server.log'));
 }
 
 /** Sums the startup sweeps' log lines (pino JSON at warn level). */

@@ -36,7 +36,8 @@ describe('supervisor', () => {
     fs.writeFileSync(path.join(dashboardDir, 'index.html'), '<!doctype html>');
     const port = await freePort();
     // Something else holds the port: each worker's listen fails with EADDRINUSE and it exits.
-    const squatter = net.createServer();
+    // It drops every connection at once, so the readiness probes fail fast and close() need not wait for them.
+    const squatter = net.createServer((socket) => socket.destroy());
     await new Promise<void>((r) => squatter.listen(port, '127.0.0.1', r));
     cleanups.push(() => new Promise<void>((r) => (squatter.listening ? squatter.close(() => r()) : r())));
 

@@ -6,11 +6,11 @@ import path from 'node:path';
 import type { EngineKind } from '../../server/db/engine.js';
 import { mulberry32 } from '../../server/services/seed/prng.js';
 import {
-  drainAndInspect, freePort, prepareDatabase, resetPostgres, sweptFiles, withoutDatabaseSettings, withTimeout,
+  chaosServer, drainAndInspect, freePort, prepareDatabase, resetPostgres, sweptFiles, withTimeout,
 } from './harness.js';
 import type { Verdict } from './inspect.js';
 import { startReceiver } from './receiver.js';
-import { ServerProcess, sleep } from './server-process.js';
+import { sleep } from './server-process.js';
 import { makeImages, runSubmitter, type ClientStats, type Control, type Submission } from './submitters.js';
 
 export interface WorkerKillOptions {
@@ -79,18 +79,7 @@ export async function runWorkerKill(options: WorkerKillOptions): Promise<WorkerK
 
   const receiver = await startReceiver();
   const port = await freePort();
-  const server = new ServerProcess({
-    ...withoutDatabaseSettings(process.env),
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    ...(options.engine === 'postgres' ? { DATABASE_URL: options.databaseUrl, WORKERS: String(workers) } : { DATA_DIR: dataDir }),
-    MEDIA_DIR: mediaDir,
-    DASHBOARD_DIR: dashboardDir,
-    LOG_LEVEL: 'warn',
-    SEED_REPORTS: '0',
-    RATE_LIMITS: 'off',
-    WEBHOOK_ALLOW_PRIVATE: 'true',
-  }, port, path.join(workDir, 'server.log'));
+  const server = chaosServer(options, { workDir, dataDir, mediaDir, dashboardDir }, port, options.engine === 'postgres' ? { WORKERS: String(workers) } : {});
 
   const submissions: Submission[] = [];
   const stats: ClientStats = { requests: 0, connectionErrors: 0, inProgress409: 0, serverErrors: 0, serverErrorSamples: [] };
