@@ -2,11 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
-import type { Kysely } from 'kysely';
-import type { Config } from './config.js';
-import type { Database } from './db/database.js';
+import type { AppDeps } from './deps.js';
 import { errorBody, handleError } from './errors.js';
-import type { Logger } from './log.js';
 import { accessLog } from './routes/access-log.js';
 import { areasRoutes } from './routes/areas.js';
 import { assistantRoutes } from './routes/assistant.js';
@@ -19,22 +16,13 @@ import { healthRoutes } from './routes/health.js';
 import { anonymousReadLimit, requestLimits } from './routes/limits.js';
 import { mediaRoutes } from './routes/media.js';
 import { open311Routes } from './routes/open311.js';
-import { openapiRoutes } from './routes/openapi.js';
+import { openapiRoutes, type RouteInfo } from './routes/openapi.js';
 import { planningRoutes, planningTileRoutes } from './routes/planning.js';
 import { reportsRoutes } from './routes/reports.js';
 import { apiCors, open311Cors, securityHeaders } from './routes/security.js';
 import { staffRoutes } from './routes/staff.js';
 import { statsRoutes } from './routes/stats.js';
-import type { MediaStorage } from './services/media/storage.js';
 
-export interface AppDeps {
-  db: Kysely<Database>;
-  config: Config;
-  logger: Logger;
-  storage: MediaStorage;
-  /** The clock the rate-limit windows follow; tests pin it. */
-  now?: () => Date;
-}
 
 /** The API; mounted under /api by createApp and typed for the dashboard's client. */
 export function createApi(deps: AppDeps) {
@@ -44,7 +32,7 @@ export function createApi(deps: AppDeps) {
     .route('/areas', areasRoutes(deps))
     .route('/', exportRoutes(deps))
     .route('/', statsRoutes(deps))
-    .route('/openapi.json', openapiRoutes(deps))
+    .route('/openapi.json', openapiRoutes(deps, () => apiRouteTable(deps)))
     .route('/fields', fieldsRoutes(deps))
     .route('/reports', reportsRoutes(deps))
     .route('/assistant', assistantRoutes(deps))
@@ -55,6 +43,11 @@ export function createApi(deps: AppDeps) {
 }
 
 export type AppType = ReturnType<typeof createApi>;
+
+/** The API's routes as served, for its OpenAPI document (typed apart, so createApi's own type does not refer to itself). */
+function apiRouteTable(deps: AppDeps): RouteInfo[] {
+  return new Hono().route('/api', createApi(deps)).routes as RouteInfo[];
+}
 
 /** The whole HTTP surface: API, then the built dashboard with SPA fallback. */
 export function createApp(deps: AppDeps) {

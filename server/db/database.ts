@@ -93,13 +93,10 @@ export interface StaffUserTable {
 export type StaffUserRow = Selectable<StaffUserTable>;
 export type NewStaffUserRow = Insertable<StaffUserTable>;
 
-export const REPORT_STATUSES = [
-  'received', 'verified', 'assigned', 'in_progress', 'resolved',
-  'closed', 'rejected', 'reopened', 'merged', 'withdrawn',
-] as const;
-/** Statuses after which nothing more is expected from staff. */
-export const FINISHED_STATUSES = ['resolved', 'closed', 'rejected', 'merged', 'withdrawn'] as const;
-export type ReportStatus = (typeof REPORT_STATUSES)[number];
+import type { ReportStatus } from '../domain/statuses.js';
+
+// The vocabulary lives in domain/statuses.ts; re-exported beside the tables that store it.
+export { FINISHED_STATUSES, REPORT_STATUSES, SLA_STATES, type ReportStatus, type SlaState } from '../domain/statuses.js';
 
 export interface ReportTable {
   id: GeneratedInt8;

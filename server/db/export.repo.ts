@@ -1,8 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { ReportScope } from '../services/report-access.js';
 import type { Database, ReportStatus } from './database.js';
 import { open311RequestSelect } from './open311.repo.js';
-import { scopeSql } from './staff-reports.repo.js';
+import { scopeSql, type ReportScope } from './staff-reports.repo.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, NewReportEventRow, NewReportRow, ReportStatus } from './database.js';
-import { HIDDEN_STATUSES, pointSql } from './reports.repo.js';
+import { HIDDEN_STATUSES } from '../domain/statuses.js';
+import { pointSql } from './reports.repo.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Insertable } from 'kysely';
+import { HIDDEN_STATUSES } from '../domain/statuses.js';
 import type { Database, NewReportEventRow, NewReportRow, ReportFollowerTable, ReportStatus, ReportUpdate } from './database.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -136,8 +137,12 @@ export async function findMedia(db: Db, id: string) {
     .executeTakeFirst();
 }
 
-/** Statuses the public never sees on maps and lists. */
-export const HIDDEN_STATUSES: ReportStatus[] = ['rejected', 'merged', 'withdrawn'];
+/** Every report stored, whatever its state (the health check's figure). */
+export async function countAllReports(db: Db): Promise<number> {
+  const row = await db.selectFrom('reports').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+  return row.n;
+}
+
 
 export interface PublicListFilters {
   bbox?: [number, number, number, number];

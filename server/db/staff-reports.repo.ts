@@ -1,37 +1,24 @@
 import { sql, type Expression, type Kysely, type SqlBool, type Transaction } from 'kysely';
-import type { ReportScope } from '../services/report-access.js';
-import type { Database, ReportStatus } from './database.js';
+import { DUE_SOON_SHARE, LATE_FACTOR, OPEN_STATUSES } from '../domain/statuses.js';
+import type { Database, ReportStatus, SlaState } from './database.js';
+import { OPEN_SQL, slaSql } from './status-sql.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export const OPEN: ReportStatus[] = ['received', 'verified', 'assigned', 'in_progress', 'reopened'];
-export const SLA_STATES = ['on_track', 'due_soon', 'overdue', 'late_3x', 'met', 'missed', 'none'] as const;
-export type SlaFilter = (typeof SLA_STATES)[number];
-
-/** The SQL twin of services/sla.ts slaState(), for filtering and sorting at scale. */
-export function slaSql(now: Date) {
-  return sql<SlaFilter>`case
-    when r.due_at is null then 'none'
-    when r.status not in ('received','verified','assigned','in_progress','reopened') then
-      case when r.resolved_at is null then 'none' when r.resolved_at <= r.due_at then 'met' else 'missed' end
-    when ${now}::timestamptz > r.due_at then
-      case when ${now}::timestamptz - r.created_at > 3 * (r.due_at - r.created_at) then 'late_3x' else 'overdue' end
-    when r.due_at - ${now}::timestamptz < 0.2 * (r.due_at - r.created_at) then 'due_soon'
-    else 'on_track' end`;
-}
-
-/** Each SLA state as an index-friendly predicate rather than a computed column. */
-function slaPredicate(state: SlaFilter, now: Date): Expression<SqlBool> {
-  const open = sql`r.status in ('received','verified','assigned','in_progress','reopened')`;
+/** Each SLA state as an index-friendly predicate rather than a computed column (the same rule as slaSql). */
+function slaPredicate(state: SlaState, now: Date): Expression<SqlBool> {
+  const open = sql`r.status in ${OPEN_SQL}`;
+  const late = sql.lit(LATE_FACTOR);
+  const soon = sql.lit(DUE_SOON_SHARE);
   switch (state) {
     case 'overdue':
-      return sql<SqlBool>`${open} and r.due_at < ${now} and ${now}::timestamptz - r.created_at <= 3 * (r.due_at - r.created_at)`;
+      return sql<SqlBool>`${open} and r.due_at < ${now} and ${now}::timestamptz - r.created_at <= ${late} * (r.due_at - r.created_at)`;
     case 'late_3x':
-      return sql<SqlBool>`${open} and r.due_at < ${now} and ${now}::timestamptz - r.created_at > 3 * (r.due_at - r.created_at)`;
+      return sql<SqlBool>`${open} and r.due_at < ${now} and ${now}::timestamptz - r.created_at > ${late} * (r.due_at - r.created_at)`;
     case 'due_soon':
-      return sql<SqlBool>`${open} and r.due_at >= ${now} and r.due_at - ${now}::timestamptz < 0.2 * (r.due_at - r.created_at)`;
+      return sql<SqlBool>`${open} and r.due_at >= ${now} and r.due_at - ${now}::timestamptz < ${soon} * (r.due_at - r.created_at)`;
     case 'on_track':
-      return sql<SqlBool>`${open} and r.due_at >= ${now} and r.due_at - ${now}::timestamptz >= 0.2 * (r.due_at - r.created_at)`;
+      return sql<SqlBool>`${open} and r.due_at >= ${now} and r.due_at - ${now}::timestamptz >= ${soon} * (r.due_at - r.created_at)`;
     case 'met':
       return sql<SqlBool>`not ${open} and r.resolved_at <= r.due_at`;
     case 'missed':
@@ -39,6 +26,16 @@ function slaPredicate(state: SlaFilter, now: Date): Expression<SqlBool> {
     case 'none':
       return sql<SqlBool>`(r.due_at is null or (not ${open} and r.resolved_at is null))`;
   }
+}
+
+/** Which reports a staff member may see; decided in services/report-access.ts, applied in SQL here. */
+export interface ReportScope {
+  /** true: reports of every unit; false: only those with `unitId` now or before. */
+  allUnits: boolean;
+  /** The officer's unit; null with allUnits false means nothing at all (an officer without a unit). */
+  unitId: number | null;
+  /** Whether reports held for review (needs_review) are visible. */
+  held: boolean;
 }
 
 /**
@@ -68,7 +65,7 @@ export interface StaffListFilters {
   scope: ReportScope;
   statuses?: ReportStatus[];
   fields?: string[];
-  sla?: SlaFilter[];
+  sla?: SlaState[];
   /** Admin area ids: a ward, a district, or the province (no filter). */
   wardId?: number;
   districtId?: number;
@@ -96,7 +93,7 @@ function inboxReports(db: Db, f: Omit<StaffListFilters, 'sort' | 'after' | 'limi
 
 /** How many open reports of an inbox filter wait for a dispatcher's review (held), on every page of it. */
 export async function countHeldForReview(db: Db, f: Omit<StaffListFilters, 'sort' | 'after' | 'limit'>) {
-  const row = await inboxReports(db, f).where('r.needs_review', '=', true).where('r.status', 'in', OPEN)
+  const row = await inboxReports(db, f).where('r.needs_review', '=', true).where('r.status', 'in', OPEN_STATUSES)
     .select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
   return row.n;
 }

@@ -1,5 +1,7 @@
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import { isOpen } from '../domain/statuses.js';
 import { REPORT_STATUSES, type Database, type ReportStatus } from './database.js';
+import { OPEN_SQL, slaSql } from './status-sql.js';
 
 /**
  * Every console figure comes from this module, with one definition each
@@ -16,7 +18,6 @@ import { REPORT_STATUSES, type Database, type ReportStatus } from './database.js
  * releases them: filterSql leaves them out, and so do the rollups (sql/0009).
  */
 export const TZ = 'Asia/Ho_Chi_Minh';
-export const OPEN_SQL = sql.raw(`('received','verified','assigned','in_progress','reopened')`);
 export const SATISFACTION_WEIGHTS = { on_time: 0.35, satisfied: 0.3, speed: 0.2, never_reopened: 0.15 } as const;
 
 export interface StatsFilter {
@@ -32,27 +33,29 @@ export interface StatsFilter {
 
 const localMidnight = (date: string) => sql`(${date}::date::timestamp at time zone ${TZ})`;
 
+/** The filter's area, field, status and unit conditions, over the reports (alias r) or a rollup table (alias s). */
+function dimensionFilters(f: StatsFilter, alias: 'r' | 's'): RawBuilder<unknown>[] {
+  const col = (name: string) => sql.ref(`${alias}.${name}`);
+  const parts: RawBuilder<unknown>[] = [];
+  if (f.wardId !== undefined) parts.push(sql`${col('ward_id')} = ${f.wardId}`);
+  if (f.districtId !== undefined) parts.push(sql`${col('district_id')} = ${f.districtId}`);
+  if (f.fields?.length) parts.push(sql`${col('field_code')} in (${sql.join(f.fields)})`);
+  if (f.statuses?.length) parts.push(sql`${col('status')} in (${sql.join(f.statuses)})`);
+  if (f.unitIds?.length) parts.push(sql`${col('unit_id')} in (${sql.join(f.unitIds)})`);
+  return parts;
+}
+
 /** The WHERE clause every statistic shares; held reports are never counted. */
 export function filterSql(f: StatsFilter): Expression<SqlBool> {
-  const parts: RawBuilder<unknown>[] = [sql`r.created_at >= ${localMidnight(f.from)}`, sql`r.created_at < ${localMidnight(f.to)}`, sql`not r.needs_review`];
-  if (f.wardId !== undefined) parts.push(sql`r.ward_id = ${f.wardId}`);
-  if (f.districtId !== undefined) parts.push(sql`r.district_id = ${f.districtId}`);
-  if (f.fields?.length) parts.push(sql`r.field_code in (${sql.join(f.fields)})`);
-  if (f.statuses?.length) parts.push(sql`r.status in (${sql.join(f.statuses)})`);
-  if (f.unitIds?.length) parts.push(sql`r.unit_id in (${sql.join(f.unitIds)})`);
+  const parts = [sql`r.created_at >= ${localMidnight(f.from)}`, sql`r.created_at < ${localMidnight(f.to)}`, sql`not r.needs_review`, ...dimensionFilters(f, 'r')];
   return sql<SqlBool>`${sql.join(parts, sql` and `)}`;
 }
 
 const handlingHours = sql`extract(epoch from (r.resolved_at - r.created_at))::float8 / 3600.0`;
 
-/** The same filter over the rollup tables (stats_daily, stats_hex_daily as s), whose days are local dates. */
+/** The same filter over the rollup tables (stats_daily, stats_hex_daily as s), whose days are local dates and which hold no held report. */
 export function rollupFilterSql(f: StatsFilter): Expression<SqlBool> {
-  const parts: RawBuilder<unknown>[] = [sql`s.day >= ${f.from}::date`, sql`s.day < ${f.to}::date`];
-  if (f.wardId !== undefined) parts.push(sql`s.ward_id = ${f.wardId}`);
-  if (f.districtId !== undefined) parts.push(sql`s.district_id = ${f.districtId}`);
-  if (f.fields?.length) parts.push(sql`s.field_code in (${sql.join(f.fields)})`);
-  if (f.statuses?.length) parts.push(sql`s.status in (${sql.join(f.statuses)})`);
-  if (f.unitIds?.length) parts.push(sql`s.unit_id in (${sql.join(f.unitIds)})`);
+  const parts = [sql`s.day >= ${f.from}::date`, sql`s.day < ${f.to}::date`, ...dimensionFilters(f, 's')];
   return sql<SqlBool>`${sql.join(parts, sql` and `)}`;
 }
 
@@ -79,7 +82,6 @@ export type GroupMetrics = MetricRow & { by_status: Record<ReportStatus, number>
 export type MetricGroup = 'all' | 'district' | 'ward' | 'unit';
 const GROUP_COLUMN = { district: 'district_id', ward: 'ward_id', unit: 'unit_id' } as const;
 
-const OPEN_STATUSES = new Set<string>(['received', 'verified', 'assigned', 'in_progress', 'reopened']);
 
 /**
  * Every metric of the window per group. Additive measures come from the
@@ -117,7 +119,7 @@ export async function selectMetricGroups(db: Kysely<Database>, f: StatsFilter, n
       m.total += row.n;
       if (row.field) m.by_field[row.field] = (m.by_field[row.field] ?? 0) + row.n;
       m.by_status[row.status] += row.n;
-      if (OPEN_STATUSES.has(row.status)) m.open += row.n;
+      if (isOpen(row.status)) m.open += row.n;
       if (row.bucket >= 0) {
         m.resolved += row.n;
         m.histogram[row.bucket] += row.n;
@@ -343,11 +345,7 @@ export async function selectWorstOverdue(db: Kysely<Database>, f: StatsFilter, n
 export async function selectPoints(db: Kysely<Database>, bbox: [number, number, number, number], f: StatsFilter, now: Date, cap: number) {
   const { rows } = await sql<{ code: string; lon: number; lat: number; status: ReportStatus; sla: number }>`
     select r.code, ST_X(r.geom) as lon, ST_Y(r.geom) as lat, r.status,
-      case when r.status not in ${OPEN_SQL} or r.due_at is null then 0
-           when ${now}::timestamptz > r.due_at and ${now}::timestamptz - r.created_at > 3 * (r.due_at - r.created_at) then 4
-           when ${now}::timestamptz > r.due_at then 3
-           when r.due_at - ${now}::timestamptz < 0.2 * (r.due_at - r.created_at) then 2
-           else 1 end as sla
+      case ${slaSql(now)} when 'late_3x' then 4 when 'overdue' then 3 when 'due_soon' then 2 when 'on_track' then 1 else 0 end as sla
     from reports r
     where ${filterSql(f)} and r.geom && ST_MakeEnvelope(${bbox[0]}, ${bbox[1]}, ${bbox[2]}, ${bbox[3]}, 4326)
     limit ${cap + 1}`.execute(db);

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { matchedRoutes } from 'hono/route';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import type { StaffContext } from '../services/auth.js';
 import { recordSecurityEvent, RefusalSampler } from '../services/security-events.js';
 import { requestAddress } from './rate-limit.js';

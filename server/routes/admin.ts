@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import * as admin from '../services/admin.js';
 import {
   AuditQuery, CalendarDayBody, DayParam, DeliveriesQuery, FieldUpdateBody, IdParam, NewUserBody, RuleBody, SimulateQuery, UnitBody, UpdateUserBody,

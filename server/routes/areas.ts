@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { areaBoundaries, areasAt } from '../services/areas.js';
 import { AreasAtQuery, AreasQuery } from './areas.schema.js';
 import { validate } from './validate.js';

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { assistantReply, suggestField } from '../services/assistant/index.js';
 import { AssistantBody, ClassifyBody } from './assistant.schema.js';
 import { rateLimit } from './rate-limit.js';

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { DomainError } from '../errors.js';
 import {
   accountStatus, changeOwnPassword, confirmTotpEnrolment, disableTotp, login, logout, regenerateRecoveryCodes, sessionRestriction, startTotpEnrolment,

@@ -13,13 +13,6 @@ export const dbId = (message: string) => z.number({ error: message }).int(messag
 export const coercedDbId = (message: string) => z.coerce.number({ error: message }).int(message).min(1, message).max(PG_INT_MAX, message);
 
 /**
- * Whether an instant can be bound on both engines. ISO-8601 lets
- * 9999-12-31T23:59:59-23:59 fall in the year 10000, which JavaScript writes
- * as +010000-…; PGlite passes that text on and PostgreSQL refuses it.
- */
-export const inPgRange = (d: Date) => d.getUTCFullYear() >= 1 && d.getUTCFullYear() <= 9999;
-
-/**
  * A calendar date YYYY-MM-DD that PostgreSQL can store: ISO-8601 has a
  * year 0000, PostgreSQL's date type has none.
  */

@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
-import type { AppDeps } from '../app.js';
-import { findProvinceBbox } from '../db/areas.repo.js';
-import { PROVINCE } from '../services/geography.js';
+import type { AppDeps } from '../deps.js';
+import { provinceBbox, PROVINCE } from '../services/geography.js';
 import { CONTACT_NOTICE_VERSION } from '../services/reports.js';
 
 /** Settings the dashboard needs at runtime, so one build serves every deployment. */
@@ -9,7 +8,7 @@ export const configRoutes = ({ db, config }: AppDeps) =>
   new Hono().get('/', async (c) =>
     c.json({
       mapStyleUrl: config.mapStyleUrl ?? null,
-      province: { code: PROVINCE.code, name_vi: PROVINCE.nameVi, name_en: PROVINCE.nameEn, bbox: (await findProvinceBbox(db)) ?? null },
+      province: { code: PROVINCE.code, name_vi: PROVINCE.nameVi, name_en: PROVINCE.nameEn, bbox: (await provinceBbox(db)) ?? null },
       // What the citizen form's contact-data notice says (Decree 13/2023/NĐ-CP).
       contact: { retention_months: config.retentionMonths, notice_version: CONTACT_NOTICE_VERSION },
     }),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { REPORT_STATUSES } from '../db/database.js';
 import { coercedDbId } from './common.schema.js';
-import { parseOpen311DateTime } from './open311.schema.js';
+import { parseOpen311DateTime } from '../services/datetime.js';
 
 const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const commaList = <T extends z.ZodType>(item: T, name: string) =>
@@ -32,4 +32,3 @@ export const ExportQuery = z.object({
   to: date('to', true),
 }).refine((q) => !q.from || !q.to || q.from < q.to, { path: ['to'], message: 'to must be after from' });
 
-export type ExportQueryInput = z.infer<typeof ExportQuery>;

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
-import type { AppDeps } from '../app.js';
-import { exportStream, resolveExportFilters, type ExportFormat } from '../services/export.js';
+import type { AppDeps } from '../deps.js';
+import { exportStream, resolveExportFilters, type ExportFormat, type ExportQueryInput } from '../services/export.js';
 import type { StaffContext } from '../services/auth.js';
 import { recordSecurityEvent } from '../services/security-events.js';
-import { ExportQuery, type ExportQueryInput } from './export.schema.js';
+import { ExportQuery } from './export.schema.js';
 import { requireStaff, type StaffEnv } from './session.js';
 import { validate } from './validate.js';
 

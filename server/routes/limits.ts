@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { errorBody } from '../errors.js';
 import { enforceRateLimit, requester } from './rate-limit.js';
 import { sessionCookie } from './session.js';

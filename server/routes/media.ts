@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppDeps } from '../app.js';
-import { findMedia, HIDDEN_STATUSES } from '../db/reports.repo.js';
+import type { AppDeps } from '../deps.js';
 import { notFound } from '../errors.js';
+import { findPublicMedia } from '../services/media/public-media.js';
 import { validate } from './validate.js';
 
 const MediaParam = z.object({ id: z.string().regex(/^[0-9a-f]{32}$/, 'id must be a media id') });
@@ -12,8 +12,8 @@ const MediaQuery = z.object({ size: z.enum(['full', 'thumb'], { error: 'size mus
 /** Serves processed media only; originals were never stored. */
 export const mediaRoutes = ({ db, storage }: AppDeps) =>
   new Hono().get('/:id', validate('param', MediaParam), validate('query', MediaQuery), async (c) => {
-    const media = await findMedia(db, c.req.valid('param').id);
-    if (!media || media.needs_review || HIDDEN_STATUSES.includes(media.report_status)) throw notFound('Media');
+    const media = await findPublicMedia(db, c.req.valid('param').id);
+    if (!media) throw notFound('Media');
     const key = c.req.valid('query').size === 'thumb' && media.thumb_key ? media.thumb_key : media.storage_key;
     const file = await storage.open(key);
     if (!file) throw notFound('Media');

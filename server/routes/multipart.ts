@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import busboy from 'busboy';
 import { DomainError, validationFailed } from '../errors.js';
+import { removeTemporaryFiles, type UploadedFile } from '../services/media/uploads.js';
 
 export interface FileLimit {
   maxFiles: number;
@@ -20,14 +21,6 @@ export interface MultipartLimits {
   maxTotalBytes: number;
   maxFields: number;
   maxFieldBytes: number;
-}
-
-export interface UploadedFile {
-  field: string;
-  index: number;
-  tmpPath: string;
-  bytes: number;
-  sha256: string;
 }
 
 export interface ParsedMultipart {
@@ -168,10 +161,6 @@ export async function parseMultipart(request: Request, limits: MultipartLimits, 
     throw error;
   }
   return { fields, files };
-}
-
-export async function removeTemporaryFiles(files: UploadedFile[]): Promise<void> {
-  await Promise.all(files.map((f) => fsp.rm(f.tmpPath, { force: true })));
 }
 
 const ignore = () => {};

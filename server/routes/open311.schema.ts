@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { inPgRange, noNul } from './common.schema.js';
+import { parseOpen311DateTime } from '../services/datetime.js';
+import { EXTENDED_STATUSES } from '../services/open311.js';
+import { noNul } from './common.schema.js';
 import { bbox } from './reports.schema.js';
 
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
@@ -14,26 +16,6 @@ const text = (name: string, max: number) =>
     .pipe(
       z.string().max(max, `${name} must be at most ${max} characters`).refine((s) => !CONTROL.test(s), `${name} contains invalid control characters`),
     );
-
-const DATETIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-
-/**
- * Parses an ISO-8601 date or datetime. A value without an offset is read as
- * Đắk Lắk time (+07:00), since that is what a person there means by it.
- */
-export function parseOpen311DateTime(value: string): Date | undefined {
-  const s = value.trim();
-  if (!DATETIME.test(s)) return undefined;
-  let iso = s.length === 10 ? `${s}T00:00:00` : s;
-  if (!/(Z|[+-]\d{2}:?\d{2})$/.test(iso)) iso += '+07:00';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return undefined;
-  // Date rolls 2025-02-30 over into March; a date that does not exist is an error.
-  const [y, m, day] = s.slice(0, 10).split('-').map(Number) as [number, number, number];
-  // PostgreSQL has no year 0, and an offset can push 9999-12-31 into the year 10000.
-  if (!inPgRange(d)) return undefined;
-  return m >= 1 && m <= 12 && day <= new Date(Date.UTC(y, m, 0)).getUTCDate() ? d : undefined;
-}
 
 const datetime = (name: string) =>
   z
@@ -116,13 +98,6 @@ export const PostRequestForm = z.object({
   .refine((f) => f.lat !== undefined || f.address_string !== undefined, { path: ['lat'], message: 'A location is required: lat and long, or address_string' })
   .superRefine(noNul);
 
-/** mySociety's extended statuses (servicerequestupdates), accepted in any case. */
-export const EXTENDED_STATUSES = [
-  'OPEN', 'INVESTIGATING', 'ACTION_SCHEDULED', 'IN_PROGRESS', 'FIXED', 'CLOSED', 'DUPLICATE',
-  'NOT_COUNCILS_RESPONSIBILITY', 'NO_FURTHER_ACTION', 'INTERNAL_REFERRAL',
-] as const;
-export type ExtendedStatus = (typeof EXTENDED_STATUSES)[number];
-
 export const PostUpdateForm = z.object({
   jurisdiction_id: JurisdictionQuery.shape.jurisdiction_id,
   api_key: PostRequestForm.shape.api_key,
@@ -139,6 +114,3 @@ export const PostUpdateForm = z.object({
   ...contact,
 }).superRefine(noNul);
 
-export type PostRequestInput = z.infer<typeof PostRequestForm>;
-export type PostUpdateInput = z.infer<typeof PostUpdateForm>;
-export type RequestsQueryInput = z.infer<typeof RequestsQuery>;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { DomainError, validationFailed, zodFieldErrors } from '../errors.js';
 import { authenticateApiKey } from '../services/api-keys.js';
 import {
@@ -11,7 +11,8 @@ import {
 } from '../services/open311.js';
 import { RateLimited } from '../services/rate-limit.js';
 import type { ReportsDeps } from '../services/reports.js';
-import { parseMultipart, removeTemporaryFiles, type MultipartLimits, type UploadedFile } from './multipart.js';
+import { removeTemporaryFiles, type UploadedFile } from '../services/media/uploads.js';
+import { parseMultipart, type MultipartLimits } from './multipart.js';
 import { JurisdictionQuery, PostRequestForm, PostUpdateForm, RequestsQuery, UpdatesQuery } from './open311.schema.js';
 import { enforceRateLimit, rateLimit, requestAddress, requester } from './rate-limit.js';
 import { validate } from './validate.js';

@@ -1,6 +1,6 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { z, type ZodType } from 'zod';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { ExportQuery } from './export.schema.js';
 import { ContactConsentField, NewReportForm } from './reports.schema.js';
 import { validatorSchemas } from './validate.js';
@@ -37,7 +37,7 @@ const SUMMARIES: Record<string, string> = {
   'GET /api/openapi.json': 'This description',
 };
 
-interface RouteInfo {
+export interface RouteInfo {
   method: string;
   path: string;
   handler: MiddlewareHandler;
@@ -138,17 +138,14 @@ export function buildOpenApi(routes: readonly RouteInfo[], info: { baseUrl?: str
 }
 
 /**
- * GET /api/openapi.json. The API app is built lazily here because this route
- * is part of it; the document is made once per process.
+ * GET /api/openapi.json. The API's routes are asked for on the first request,
+ * not when the route is built, because this route is part of that API; the
+ * document is made once per process.
  */
-export const openapiRoutes = (deps: AppDeps) => {
+export const openapiRoutes = (deps: AppDeps, apiRoutes: () => RouteInfo[]) => {
   let doc: ReturnType<typeof buildOpenApi> | undefined;
   return new Hono().get('/', async (c) => {
-    if (!doc) {
-      const { createApi } = await import('../app.js');
-      const api = new Hono().route('/api', createApi(deps));
-      doc = buildOpenApi(api.routes as RouteInfo[], { baseUrl: deps.config.publicBaseUrl });
-    }
+    doc ??= buildOpenApi(apiRoutes(), { baseUrl: deps.config.publicBaseUrl });
     return c.json(doc);
   });
 };

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { landUseLegend, lookupPlanning, planList } from '../services/planning.js';
 import { planningTile } from '../services/planning-tiles.js';
 import { PlanningLookupQuery, PlanningTileParams, PlanningTileQuery } from './planning.schema.js';

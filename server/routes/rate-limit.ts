@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import type { RateLimitScope } from '../config.js';
 import { consumeRateLimit, RateLimited, type Requester } from '../services/rate-limit.js';
 

@@ -1,12 +1,13 @@
 import path from 'node:path';
 import { Hono } from 'hono';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { validationFailed, zodFieldErrors } from '../errors.js';
 import {
   confirmFollow, countReports, createReport, followReport, listReports, nearbyReports, publicReport, rateReport, withdrawReport, type ReportsDeps,
 } from '../services/reports.js';
 import { HONEYPOT_FIELD, SubmissionSignals } from './abuse.schema.js';
-import { parseMultipart, removeTemporaryFiles } from './multipart.js';
+import { removeTemporaryFiles } from '../services/media/uploads.js';
+import { parseMultipart } from './multipart.js';
 import { enforceRateLimit, rateLimit, requester, submitterKey, UNKNOWN_ADDRESS } from './rate-limit.js';
 import {
   CodeParam, ContactConsentField, FollowBody, FollowConfirmBody, ListReportsQuery, NearbyQuery, NewReportForm, RatingBody, WithdrawBody,

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import type { StaffRole } from '../db/database.js';
 import { DomainError } from '../errors.js';
 import { authenticate, sessionRestriction, type StaffContext } from '../services/auth.js';

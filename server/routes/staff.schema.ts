@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { REPORT_STATUSES } from '../db/database.js';
-import { SLA_STATES } from '../db/staff-reports.repo.js';
+import { REPORT_STATUSES, SLA_STATES } from '../db/database.js';
+import { inPgRange } from '../services/datetime.js';
 import { REJECT_REASONS } from '../services/staff-reports.js';
-import { coercedDbId, cursor, dbId, inPgRange, noNul } from './common.schema.js';
+import { coercedDbId, cursor, dbId, noNul } from './common.schema.js';
 
 const list = <T extends z.ZodType>(item: T, name: string) =>
   z.preprocess((v) => (typeof v === 'string' && v !== '' ? v.split(',') : undefined), z.array(item).max(30, `${name}: at most 30 values`).optional());

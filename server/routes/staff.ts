@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { Hono } from 'hono';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { validationFailed, zodFieldErrors } from '../errors.js';
 import { markReportSender } from '../services/abuse.js';
 import { bulkAssign, performAction, publishResponse, staffInbox, staffReportDetail, type StaffDeps } from '../services/staff-reports.js';
 import { AbuseBody } from './abuse.schema.js';
-import { parseMultipart, removeTemporaryFiles } from './multipart.js';
+import { removeTemporaryFiles } from '../services/media/uploads.js';
+import { parseMultipart } from './multipart.js';
 import { CodeParam } from './reports.schema.js';
 import { UPLOAD_LIMITS } from './reports.js';
 import { clientIp, requireStaff, type StaffEnv } from './session.js';

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { streamSSE } from 'hono/streaming';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { DomainError } from '../errors.js';
 import { LiveEvents } from '../services/live-events.js';
 import {

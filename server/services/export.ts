@@ -1,10 +1,9 @@
 import type { Kysely } from 'kysely';
 import { findAreaByCode } from '../db/areas.repo.js';
-import type { Database } from '../db/database.js';
+import type { Database, ReportStatus } from '../db/database.js';
 import { listExportBatch, type ExportFilters, type ExportRow } from '../db/export.repo.js';
 import { validationFailed } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { ExportQueryInput } from '../routes/export.schema.js';
 import type { StaffContext } from './auth.js';
 import { reportRowToOpen311, toOpen311DateTime } from './open311.js';
 import { reportScope } from './report-access.js';
@@ -12,6 +11,18 @@ import { reportScope } from './report-access.js';
 const BATCH = 1000;
 
 export type ExportFormat = 'csv' | 'geojson' | 'open311';
+
+/** An export's filters, as validated (routes/export.schema.ts). */
+export interface ExportQueryInput {
+  /** A province, district or ward code. */
+  area?: string;
+  field?: string[];
+  status?: ReportStatus[];
+  unit?: number;
+  from?: Date;
+  /** Exclusive. */
+  to?: Date;
+}
 
 /**
  * Turns the query into repository filters, within what this staff member may

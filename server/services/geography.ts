@@ -4,11 +4,16 @@ import { parse } from 'csv-parse/sync';
 import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import type { Kysely } from 'kysely';
 import { simplifyCoverage } from '../../spatial/simplify-coverage.js';
-import { countAreas, insertUnionArea, insertWard } from '../db/areas.repo.js';
+import { countAreas, findProvinceBbox, insertUnionArea, insertWard } from '../db/areas.repo.js';
 import type { Database } from '../db/database.js';
 
 export const GEOGRAPHY_DIR = fileURLToPath(new URL('../../fixtures/geography/', import.meta.url));
 export const PROVINCE = { code: '66', nameVi: 'Đắk Lắk', nameEn: 'Dak Lak', fullNameVi: 'Tỉnh Đắk Lắk', fullNameEn: 'Dak Lak Province' };
+
+/** The province's extent (west, south, east, north), where the maps open; undefined before the geography is loaded. */
+export function provinceBbox(db: Kysely<Database>): Promise<[number, number, number, number] | undefined> {
+  return findProvinceBbox(db);
+}
 
 /** Visvalingam weights (deg²) of the two display simplifications. */
 const LOW_WEIGHT = 3e-6;

@@ -8,6 +8,7 @@ import { notifyPublicChange } from './notifications.js';
 import { pruneIdempotencyKeys } from './idempotency.js';
 import { pruneRateLimits } from './rate-limit.js';
 import { anonymiseOldContacts } from './retention.js';
+import { assertTransition } from './workflow.js';
 
 const CLOSE_AFTER_DAYS = 7;
 
@@ -20,6 +21,8 @@ export async function closeUnratedResolved(db: Kysely<Database>, now = new Date(
     closed += await db.transaction().execute(async (trx) => {
       const r = await trx.selectFrom('reports').select(['id', 'code', 'status', 'unit_id']).where('id', '=', id).forUpdate().executeTakeFirst();
       if (r?.status !== 'resolved') return 0;
+      // The same state machine as every other status change, though resolved → closed is always allowed.
+      assertTransition(r.status, 'closed');
       await updateReport(trx, r.id, { status: 'closed', closed_at: now });
       await insertReportEvent(trx, {
         report_id: r.id, type: 'closed', from_status: 'resolved', to_status: 'closed', public: true, created_at: now,

@@ -4,7 +4,7 @@ import type { Database, NewReportEventRow, ReportStatus } from '../db/database.j
 import { listActiveFields } from '../db/fields.repo.js';
 import { findExistingExternalIds, insertEvents, insertImportedReports, placePoints, type ImportedReportRow } from '../db/open311.repo.js';
 import { findDefaultUnit } from '../db/units.repo.js';
-import { parseOpen311DateTime } from '../routes/open311.schema.js';
+import { parseOpen311DateTime } from './datetime.js';
 import { titleFrom } from './open311.js';
 import { newReportCode } from './report-code.js';
 

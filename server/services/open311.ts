@@ -7,15 +7,59 @@ import {
   listFieldAttributes, listOpen311Requests, listPublicUpdates, listServices, type Open311RequestRow,
 } from '../db/open311.repo.js';
 import { lockReportByCode } from '../db/reports.repo.js';
+import { FINISHED_STATUSES, isOpen, OPEN_STATUSES } from '../domain/statuses.js';
 import { DomainError, notFound, validationFailed, type FieldErrors } from '../errors.js';
-import type { UploadedFile } from '../routes/multipart.js';
-import { parseOpen311DateTime, type ExtendedStatus, type PostRequestInput, type PostUpdateInput, type RequestsQueryInput } from '../routes/open311.schema.js';
 import type { ApiClient } from './api-keys.js';
+import { parseOpen311DateTime } from './datetime.js';
+import type { UploadedFile } from './media/uploads.js';
 import { createReport, type ReportsDeps } from './reports.js';
 import { performActionIn, type ClientAction, type StaffAction } from './staff-reports.js';
-import { OPEN_STATUSES } from './workflow.js';
 
 export type Open311Format = 'json' | 'xml';
+
+/** mySociety's extended statuses (servicerequestupdates). */
+export const EXTENDED_STATUSES = [
+  'OPEN', 'INVESTIGATING', 'ACTION_SCHEDULED', 'IN_PROGRESS', 'FIXED', 'CLOSED', 'DUPLICATE',
+  'NOT_COUNCILS_RESPONSIBILITY', 'NO_FURTHER_ACTION', 'INTERNAL_REFERRAL',
+] as const;
+export type ExtendedStatus = (typeof EXTENDED_STATUSES)[number];
+
+/** GET requests, as validated (routes/open311.schema.ts). */
+export interface RequestsQueryInput {
+  service_request_id?: string[];
+  service_code?: string[];
+  start_date?: Date;
+  end_date?: Date;
+  status?: ('open' | 'closed')[];
+  updated_after?: Date;
+  /** west, south, east, north */
+  bbox?: [number, number, number, number];
+  /** "1" or the token of the previous page's Link header. */
+  page?: string;
+  page_size?: number;
+}
+
+/** POST requests, as validated: lat and long together, or an address. */
+export interface PostRequestInput {
+  service_code: string;
+  lat?: number;
+  long?: number;
+  address_string?: string;
+  description: string;
+  media_url?: string;
+  first_name?: string;
+  last_name?: string;
+  phone?: string;
+  email?: string;
+}
+
+/** POST servicerequestupdates, as validated. */
+export interface PostUpdateInput {
+  update_id: string;
+  service_request_id: string;
+  status: ExtendedStatus;
+  description: string;
+}
 
 export const CONTENT_TYPES: Record<Open311Format, string> = {
   json: 'application/json; charset=utf-8',
@@ -34,12 +78,12 @@ export function toOpen311DateTime(d: Date): string {
 
 /** Open311 knows only open and closed; everything finished is closed. */
 export function toOpen311Status(status: ReportStatus): 'open' | 'closed' {
-  return OPEN_STATUSES.includes(status) ? 'open' : 'closed';
+  return isOpen(status) ? 'open' : 'closed';
 }
 
 export const OPEN311_STATUS_FILTER: Record<'open' | 'closed', readonly ReportStatus[]> = {
   open: OPEN_STATUSES,
-  closed: ['resolved', 'closed', 'rejected', 'merged', 'withdrawn'],
+  closed: FINISHED_STATUSES,
 };
 
 /** Our statuses as mySociety's extended servicerequestupdates statuses. */

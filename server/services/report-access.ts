@@ -1,4 +1,7 @@
+import type { ReportScope } from '../db/staff-reports.repo.js';
 import type { StaffContext } from './auth.js';
+
+export type { ReportScope };
 
 /**
  * What a staff member may see of reports: the one place that says it.
@@ -14,15 +17,6 @@ import type { StaffContext } from './auth.js';
  *   contact details and without the internal notes and audit rows written
  *   while the report was with another unit.
  */
-export interface ReportScope {
-  /** true: reports of every unit; false: only those with `unitId` now or before. */
-  allUnits: boolean;
-  /** The officer's unit; null with allUnits false means nothing at all (an officer without a unit). */
-  unitId: number | null;
-  /** Whether reports held for review (needs_review) are visible. */
-  held: boolean;
-}
-
 export function reportScope(staff: StaffContext): ReportScope {
   switch (staff.role) {
     case 'admin':

@@ -12,9 +12,10 @@ import {
   countPublicReports, findNearbyOpenReports, findReportByCode, insertReport, insertReportEvent, listPublicEvents, listPublicReports,
   insertFollowerIfNew, listReportMedia, lockReportByCode, updateFollowerConfirmed, updateFollowerConfirmToken, updateManageTokenHash, updateReport, type ReportWithRefs,
 } from '../db/reports.repo.js';
+import { isOpen, OPEN_STATUSES } from '../domain/statuses.js';
 import { DomainError, notFound, validationFailed } from '../errors.js';
 import { abusiveMarksOf, contentHashOf, normalisePhone } from './abuse.js';
-import { removeTemporaryFiles, type UploadedFile } from '../routes/multipart.js';
+import { removeTemporaryFiles, type UploadedFile } from './media/uploads.js';
 import { dueDate } from './calendar.js';
 import { claimIdempotencyKey, releaseIdempotencyKey, type Claim } from './idempotency.js';
 import { storeUploads } from './media/store-uploads.js';
@@ -23,7 +24,7 @@ import { hashToken, newManageToken, newReportCode } from './report-code.js';
 import { emailNotificationsEnabled, FOLLOW_CONFIRM_HOURS, notifyPublicChange, queueFollowConfirmation } from './notifications.js';
 import { routeReport } from './routing.js';
 import { slaState } from './sla.js';
-import { assertTransition, OPEN_STATUSES } from './workflow.js';
+import { assertTransition } from './workflow.js';
 
 export interface ReportsDeps {
   db: Kysely<Database>;
@@ -458,7 +459,7 @@ export async function followReport(deps: ReportsDeps, code: string, input: Follo
     const r = await lockReportByCode(trx, code);
     // Held reports do not exist for the public, here as on every other public route.
     if (!r || r.needs_review) throw notFound('Report');
-    if (!OPEN_STATUSES.includes(r.status)) {
+    if (!isOpen(r.status)) {
       throw new DomainError(409, 'report_finished', 'This report is already finished; file a new one if the problem is back');
     }
     const confirmToken = input.email && emailNotificationsEnabled() ? newManageToken() : undefined;

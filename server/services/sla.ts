@@ -1,8 +1,4 @@
-import type { ReportStatus } from '../db/database.js';
-
-export type SlaState = 'on_track' | 'due_soon' | 'overdue' | 'late_3x' | 'met' | 'missed' | 'none';
-
-const STOPPED: readonly ReportStatus[] = ['resolved', 'closed', 'rejected', 'merged', 'withdrawn'];
+import { DUE_SOON_SHARE, isFinished, LATE_FACTOR, type ReportStatus, type SlaState } from '../domain/statuses.js';
 
 /**
  * Deadline state of a report. Open reports: on_track, due_soon (< 20% of the
@@ -14,12 +10,12 @@ export function slaState(
   now: Date,
 ): SlaState {
   if (!report.due_at) return 'none';
-  if (STOPPED.includes(report.status)) {
+  if (isFinished(report.status)) {
     if (!report.resolved_at) return 'none';
     return report.resolved_at <= report.due_at ? 'met' : 'missed';
   }
   const allotted = report.due_at.getTime() - report.created_at.getTime();
   const elapsed = now.getTime() - report.created_at.getTime();
-  if (now > report.due_at) return elapsed > 3 * allotted ? 'late_3x' : 'overdue';
-  return report.due_at.getTime() - now.getTime() < 0.2 * allotted ? 'due_soon' : 'on_track';
+  if (now > report.due_at) return elapsed > LATE_FACTOR * allotted ? 'late_3x' : 'overdue';
+  return report.due_at.getTime() - now.getTime() < DUE_SOON_SHARE * allotted ? 'due_soon' : 'on_track';
 }

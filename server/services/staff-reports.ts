@@ -1,18 +1,19 @@
 import type { Kysely, Transaction } from 'kysely';
+import { isOpen, OPEN_STATUSES } from '../domain/statuses.js';
 import { findAreaByCode } from '../db/areas.repo.js';
 import { insertAudit, listAudit } from '../db/audit.repo.js';
-import type { Database, ReportStatus } from '../db/database.js';
+import type { Database, ReportStatus, SlaState } from '../db/database.js';
 import { findFieldByCode } from '../db/fields.repo.js';
 import { insertOutbox } from '../db/outbox.repo.js';
 import { findReportByCode, insertReportEvent, listReportMedia, updateReport } from '../db/reports.repo.js';
 import {
-  countHeldForReview, findUnitHeldReport, listAllEvents, listStaffReports, listTemplates, lockStaffReport, OPEN, type LockedReport, type SlaFilter,
+  countHeldForReview, findUnitHeldReport, listAllEvents, listStaffReports, listTemplates, lockStaffReport, type LockedReport,
 } from '../db/staff-reports.repo.js';
 import { findReportApiKey } from '../db/open311.repo.js';
 import { findUnitById } from '../db/units.repo.js';
 import { DomainError, notFound } from '../errors.js';
 import { MARKING_ROLES, senderAbuseStatus } from './abuse.js';
-import { removeTemporaryFiles, type UploadedFile } from '../routes/multipart.js';
+import { removeTemporaryFiles, type UploadedFile } from './media/uploads.js';
 import type { ApiClient } from './api-keys.js';
 import type { StaffContext } from './auth.js';
 import { dueDate } from './calendar.js';
@@ -21,7 +22,7 @@ import type { MediaStorage } from './media/storage.js';
 import { notifyPublicChange } from './notifications.js';
 import { needsUnitHistory, reportAccess, reportScope, type ReportAccess } from './report-access.js';
 import { decodeCursor, encodeCursor, mediaUrls, reportRowToPublic } from './reports.js';
-import { assertReopenAllowed, assertTransition } from './workflow.js';
+import { assertReopenAllowed, assertTransition, STAFF_ACTION_STEPS, stepAllows, type StaffActionName } from './workflow.js';
 
 export const REJECT_REASONS = ['spam', 'duplicate', 'out_of_scope', 'insufficient_info'] as const;
 
@@ -37,7 +38,8 @@ export type StaffAction = { version?: number } & (
   | { action: 'merge'; parent_code: string }
   | { action: 'set_deadline'; due_at: string; reason: string }
 );
-export type ActionName = StaffAction['action'] | 'respond';
+/** The staff actions: those of the workflow's step table (the request body's actions and "respond"). */
+export type ActionName = StaffActionName;
 
 /**
  * What only an Open311 client asks for (servicerequestupdates): closing or
@@ -95,24 +97,8 @@ function roleActions(staff: StaffContext, report: { unit_id: number | null }): A
   }
 }
 
-/** Whether the report's state admits the action (mirrors what perform() enforces). */
-function stateAllows(action: ActionName, status: ReportStatus): boolean {
-  switch (action) {
-    case 'verify': return status === 'received';
-    case 'reject': return status === 'received' || status === 'verified';
-    case 'classify': return OPEN.includes(status);
-    case 'assign': return ['received', 'verified', 'assigned', 'in_progress', 'reopened'].includes(status);
-    case 'accept': return status === 'assigned' || status === 'reopened';
-    case 'decline': return status === 'assigned';
-    case 'progress': case 'respond': return ['assigned', 'in_progress', 'reopened'].includes(status);
-    case 'resolve': return status === 'in_progress' || status === 'reopened';
-    case 'merge': return OPEN.includes(status);
-    case 'set_deadline': return OPEN.includes(status);
-  }
-}
-
 export function allowedActions(staff: StaffContext, report: { unit_id: number | null; status: ReportStatus }): ActionName[] {
-  return roleActions(staff, report).filter((a) => stateAllows(a, report.status));
+  return roleActions(staff, report).filter((a) => stepAllows(a, report.status));
 }
 
 function assertMay(staff: StaffContext, report: LockedReport, action: ActionName) {
@@ -120,7 +106,7 @@ function assertMay(staff: StaffContext, report: LockedReport, action: ActionName
     const why = staff.role === 'officer' ? 'Officers may act only on reports assigned to their own unit' : `A ${staff.role} may not ${action} reports`;
     throw new DomainError(403, 'forbidden', why);
   }
-  if (!stateAllows(action, report.status)) {
+  if (!stepAllows(action, report.status)) {
     const possible = allowedActions(staff, report);
     throw new DomainError(409, 'invalid_transition', `Cannot ${action} a report that is ${report.status}. Allowed now: ${possible.join(', ') || 'none'}.`, {
       action: `Allowed now: ${possible.join(', ') || 'none'}`,
@@ -237,9 +223,9 @@ async function apply(
   switch (action.action) {
     // Verifying or assigning is the dispatcher's review: a held report is released to the public.
     case 'verify':
-      return { changes: { status: to('verified'), needs_review: false }, event: 'verified', public: true, outbox: 'report.updated', note: action.note };
+      return { changes: { status: to(STAFF_ACTION_STEPS.verify.to), needs_review: false }, event: 'verified', public: true, outbox: 'report.updated', note: action.note };
     case 'reject':
-      return { changes: { status: to('rejected'), closed_at: now }, event: 'rejected', public: true, outbox: 'report.rejected', reason: action.reason, note: action.note };
+      return { changes: { status: to(STAFF_ACTION_STEPS.reject.to), closed_at: now }, event: 'rejected', public: true, outbox: 'report.rejected', reason: action.reason, note: action.note };
     case 'classify': {
       const field = await findFieldByCode(trx, action.field);
       if (!field) throw new DomainError(400, 'validation_failed', 'Some fields are invalid', { field: `Unknown field "${action.field}"` });
@@ -251,26 +237,26 @@ async function apply(
       if (!unit) throw new DomainError(400, 'validation_failed', 'Some fields are invalid', { unit_id: `No unit with id ${action.unit_id}` });
       const transfer = r.unit_id !== null && r.status !== 'verified' && r.status !== 'received';
       return {
-        changes: { status: to('assigned'), unit_id: unit.id, assigned_at: now, declined_at: null, needs_review: false },
+        changes: { status: to(STAFF_ACTION_STEPS.assign.to), unit_id: unit.id, assigned_at: now, declined_at: null, needs_review: false },
         event: transfer ? 'transferred' : 'assigned', public: true, outbox: 'report.assigned', note: action.note ?? unit.name_vi,
       };
     }
     case 'accept':
-      return { changes: { status: to('in_progress') }, event: 'in_progress', public: true, outbox: 'report.updated', note: action.note };
+      return { changes: { status: to(STAFF_ACTION_STEPS.accept.to) }, event: 'in_progress', public: true, outbox: 'report.updated', note: action.note };
     case 'decline':
       return {
-        changes: { status: to('verified'), unit_id: null, declined_at: now, assigned_at: null },
+        changes: { status: to(STAFF_ACTION_STEPS.decline.to), unit_id: null, declined_at: now, assigned_at: null },
         event: 'declined', public: false, outbox: 'report.updated', reason: action.reason,
       };
     case 'progress':
       return { changes: {}, event: 'progress', public: action.public, outbox: 'report.updated', note: action.note };
     case 'resolve':
-      return { changes: { status: to('resolved'), resolved_at: now }, event: 'resolved', public: true, outbox: 'report.resolved', note: action.note };
+      return { changes: { status: to(STAFF_ACTION_STEPS.resolve.to), resolved_at: now }, event: 'resolved', public: true, outbox: 'report.resolved', note: action.note };
     case 'merge': {
       if (action.parent_code === r.code) throw new DomainError(400, 'validation_failed', 'Some fields are invalid', { parent_code: 'A report cannot be merged into itself' });
       const parent = await lockStaffReport(trx, action.parent_code);
       if (!parent) throw new DomainError(400, 'validation_failed', 'Some fields are invalid', { parent_code: `No report ${action.parent_code}` });
-      if (!OPEN.includes(parent.status)) throw new DomainError(409, 'invalid_transition', 'The parent report is no longer open');
+      if (!isOpen(parent.status)) throw new DomainError(409, 'invalid_transition', 'The parent report is no longer open');
       // Followers move to the parent, and the child's reporter becomes one of them.
       await trx.updateTable('report_followers').set({ report_id: parent.id }).where('report_id', '=', r.id).execute();
       await updateReport(trx, parent.id, { follower_count: parent.follower_count + r.follower_count + 1 });
@@ -278,7 +264,7 @@ async function apply(
         report_id: parent.id, type: 'duplicate_merged', public: false, note: r.code, actor_id: isClient(actor) ? null : actor.userId, created_at: now,
       });
       return {
-        changes: { status: to('merged'), parent_id: parent.id, closed_at: now, unit_id: r.unit_id },
+        changes: { status: to(STAFF_ACTION_STEPS.merge.to), parent_id: parent.id, closed_at: now, unit_id: r.unit_id },
         event: 'merged', public: true, outbox: 'report.merged', note: parent.code,
       };
     }
@@ -374,7 +360,7 @@ export interface StaffListQuery {
   inbox: 'all' | 'dispatch' | 'unit' | 'overdue';
   status?: ReportStatus[];
   field?: string[];
-  sla?: SlaFilter[];
+  sla?: SlaState[];
   area?: string;
   unit?: number[];
   sort: 'created' | 'due';
@@ -397,7 +383,7 @@ export async function staffInbox(deps: StaffDeps, staff: StaffContext, q: StaffL
   if (q.inbox === 'unit') {
     if (staff.unitId === null) throw new DomainError(400, 'validation_failed', 'Some fields are invalid', { inbox: 'You do not belong to a unit' });
     unitIds = [staff.unitId];
-    statuses ??= OPEN;
+    statuses ??= [...OPEN_STATUSES];
   }
   let wardId: number | undefined;
   let districtId: number | undefined;

@@ -1,4 +1,4 @@
-import type { ReportStatus } from '../db/database.js';
+import { OPEN_STATUSES, type ReportStatus } from '../domain/statuses.js';
 import { DomainError } from '../errors.js';
 
 /**
@@ -18,7 +18,31 @@ export const TRANSITIONS: Record<ReportStatus, readonly ReportStatus[]> = {
   withdrawn: [],
 };
 
-export const OPEN_STATUSES: readonly ReportStatus[] = ['received', 'verified', 'assigned', 'in_progress', 'reopened'];
+/**
+ * Each staff action: the statuses it may start from and the status it
+ * leads to (none: the status stays). Every from → to here is an edge of
+ * TRANSITIONS (tests/unit/workflow.test.ts holds them together); what the
+ * back office offers and what the API accepts are both read from this table.
+ */
+export const STAFF_ACTION_STEPS = {
+  verify: { from: ['received'], to: 'verified' },
+  reject: { from: ['received', 'verified'], to: 'rejected' },
+  classify: { from: OPEN_STATUSES, to: undefined },
+  assign: { from: OPEN_STATUSES, to: 'assigned' },
+  accept: { from: ['assigned', 'reopened'], to: 'in_progress' },
+  decline: { from: ['assigned'], to: 'verified' },
+  progress: { from: ['assigned', 'in_progress', 'reopened'], to: undefined },
+  respond: { from: ['assigned', 'in_progress', 'reopened'], to: undefined },
+  resolve: { from: ['in_progress', 'reopened'], to: 'resolved' },
+  merge: { from: OPEN_STATUSES, to: 'merged' },
+  set_deadline: { from: OPEN_STATUSES, to: undefined },
+} as const satisfies Record<string, { from: readonly ReportStatus[]; to: ReportStatus | undefined }>;
+export type StaffActionName = keyof typeof STAFF_ACTION_STEPS;
+
+/** Whether the report's status admits the staff action. */
+export function stepAllows(action: StaffActionName, status: ReportStatus): boolean {
+  return (STAFF_ACTION_STEPS[action].from as readonly ReportStatus[]).includes(status);
+}
 
 export function canTransition(from: ReportStatus, to: ReportStatus): boolean {
   return TRANSITIONS[from].includes(to);

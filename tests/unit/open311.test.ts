@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldAttributeRow } from '../../server/db/database.js';
-import { parseOpen311DateTime } from '../../server/routes/open311.schema.js';
+import { parseOpen311DateTime } from '../../server/services/datetime.js';
 import { csvCell } from '../../server/services/export.js';
 import {
   collectAttributes, renderOpen311, targetStatusOf, titleFrom, toOpen311DateTime, toOpen311Errors, toOpen311Status, validateAttributes,

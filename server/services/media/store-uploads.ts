@@ -1,5 +1,5 @@
 import fsp from 'node:fs/promises';
-import type { UploadedFile } from '../../routes/multipart.js';
+import type { UploadedFile } from './uploads.js';
 import { processPhoto, processVideo, type ProcessedMedia } from './process.js';
 import type { MediaStorage } from './storage.js';
 

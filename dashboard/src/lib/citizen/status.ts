@@ -23,7 +23,7 @@ export const MAP_STATUSES = ['received', 'verified', 'assigned', 'in_progress', 
 export type MapStatus = (typeof MAP_STATUSES)[number];
 
 /** Statuses in which a report is still being handled. */
-export const OPEN_STATUSES: readonly ReportStatus[] = ['received', 'verified', 'assigned', 'in_progress', 'reopened'];
+export { OPEN_STATUSES } from '../../../../server/domain/statuses.js';
 
 /** Statuses from which the reporter may still withdraw (the server's workflow allows no more). */
 export const WITHDRAWABLE_STATUSES: readonly ReportStatus[] = ['received', 'verified', 'assigned', 'in_progress'];

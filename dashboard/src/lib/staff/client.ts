@@ -1,6 +1,7 @@
 import type { InferResponseType } from 'hono/client';
+import { SLA_STATES as ALL_SLA_STATES, type SlaState } from '../../../../server/domain/statuses.js';
 import { api, ApiError, ApiFieldError, type Field } from '../api.js';
-import { staffSession } from './session.svelte.js';
+import { staffSession, type Me, type SessionRestriction, type StaffUser } from './session.svelte.js';
 
 /**
  * The back office's calls, through the one typed client (`api`). Every
@@ -8,8 +9,7 @@ import { staffSession } from './session.svelte.js';
  * means the session ended, and the session state sends the user to sign in.
  */
 
-export type Me = InferResponseType<typeof api.auth.me.$get, 200>;
-export type StaffUser = Me['user'];
+export type { Me, SessionRestriction, StaffUser };
 export type StaffRole = StaffUser['role'];
 export type Inbox = InferResponseType<typeof api.staff.reports.$get, 200>;
 export type InboxItem = Inbox['items'][number];
@@ -28,16 +28,13 @@ export type Delivery = InferResponseType<(typeof api.admin)['webhook-deliveries'
 export type ApiKey = InferResponseType<(typeof api.admin)['api-keys']['$get'], 200>[number];
 export type CalendarDay = InferResponseType<typeof api.admin.calendar.$get, 200>[number];
 export type AccountStatus = InferResponseType<typeof api.auth.account.$get, 200>;
-export type SessionRestriction = NonNullable<Me['restriction']>;
 export type AuditPage = InferResponseType<typeof api.admin.audit.$get, 200>;
 export type AuditItem = AuditPage['items'][number];
 export type { Field };
 
-export const SLA_STATES = ['on_track', 'due_soon', 'overdue', 'late_3x', 'met', 'missed'] as const;
-export type SlaState = (typeof SLA_STATES)[number] | 'none';
-export const REPORT_STATUSES = [
-  'received', 'verified', 'assigned', 'in_progress', 'resolved', 'reopened', 'closed', 'rejected', 'merged', 'withdrawn',
-] as const;
+export { REPORT_STATUSES, type SlaState } from '../../../../server/domain/statuses.js';
+/** The deadline states a filter offers ("none": no deadline, is not one to look for). */
+export const SLA_STATES = ALL_SLA_STATES.filter((s): s is Exclude<SlaState, 'none'> => s !== 'none');
 export const REJECT_REASONS = ['spam', 'duplicate', 'out_of_scope', 'insufficient_info'] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 export const WEBHOOK_EVENTS = [

@@ -1,5 +1,10 @@
+import type { InferResponseType } from 'hono/client';
+import type { api } from '../api.js';
 import { router } from '../router.svelte.js';
-import type { Me, SessionRestriction, StaffUser } from './client.js';
+
+export type Me = InferResponseType<typeof api.auth.me.$get, 200>;
+export type StaffUser = Me['user'];
+export type SessionRestriction = NonNullable<Me['restriction']>;
 
 type SessionState = 'unknown' | 'signed-in' | 'signed-out';
 
