@@ -183,9 +183,9 @@ describe('back office: marking a sender abusive', () => {
 
   it('does not offer the mark to an officer', async () => {
     const created = await fileReport(server.url, {
-      title: 'Biển hiệu lấn chiếm vỉa hè đường Phan Bội Châu', phone: `09${crypto.randomInt(10_000_000, 99_999_999)}`, device: crypto.randomUUID(), offset: -0.003,
+      title: 'Biển hiệu lấn chiếm vỉa hè đường Phan Bội Châu', phone: `09${crypto.randomInt(10_000_000, 99_999_999)}`, device: crypto.randomUUID(), offset: 0.002,
     });
-    // Routed to the officer's ward committee, so the officer may open it.
+    // Inside Buôn Ma Thuột ward, so it is routed to the officer's ward committee and the officer may open it.
     expect(created.status).toBe('assigned');
     const page = await browser.newPage({ viewport: VIEWPORT });
     await uiLogin(page, server.url, OFFICER);
