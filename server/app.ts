@@ -15,7 +15,7 @@ import { fieldsRoutes } from './routes/fields.js';
 import { healthRoutes } from './routes/health.js';
 import { anonymousReadLimit, requestLimits } from './routes/limits.js';
 import { mediaRoutes } from './routes/media.js';
-import { open311Routes } from './routes/open311.js';
+import { open311Error, open311Routes } from './routes/open311.js';
 import { openapiRoutes, type RouteInfo } from './routes/openapi.js';
 import { planningRoutes, planningTileRoutes } from './routes/planning.js';
 import { reportsRoutes } from './routes/reports.js';
@@ -52,7 +52,10 @@ function apiRouteTable(deps: AppDeps): RouteInfo[] {
 /** The whole HTTP surface: API, then the built dashboard with SPA fallback. */
 export function createApp(deps: AppDeps) {
   const app = new Hono();
-  app.onError(handleError(deps.logger));
+  const apiError = handleError(deps.logger);
+  const open311ErrorList = open311Error(deps.logger);
+  // Each API answers in its own error shape, also for what fails before its routes run.
+  app.onError((err, c) => (c.req.path.startsWith('/open311/') ? open311ErrorList(err, c) : apiError(err, c)));
   app.use('*', accessLog(deps));
   app.use('*', securityHeaders(deps.config));
   app.use('*', requestLimits());

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { inPgRange } from '../services/datetime.js';
 import { MAX_PASSWORD_LENGTH } from '../services/password-policy.js';
-import { coercedDbId, dbId, isoDate } from './common.schema.js';
+import { coercedDbId, dbId, isoDate, PG_INT_MAX } from './common.schema.js';
 
 const fieldCode = z.string().regex(/^[a-z][a-z0-9_]{1,31}$/, 'must be a field code');
 /** A partial update must change something: an empty one would reach the database as UPDATE … SET with nothing to set. */
@@ -31,18 +32,23 @@ export const UpdateUserBody = z.object({
   reset_totp: z.literal(true, { error: 'reset_totp can only be true' }).optional(),
 }).refine(someChange, NOTHING_TO_CHANGE);
 
-const instant = (field: string) => z.iso.datetime({ offset: true, error: `${field} must be an ISO 8601 date-time, e.g. 2026-03-01T00:00:00Z` }).transform((v) => new Date(v));
+const instant = (field: string) => z.iso.datetime({ offset: true, error: `${field} must be an ISO 8601 date-time, e.g. 2026-03-01T00:00:00Z` })
+  .transform((v) => new Date(v)).refine(inPgRange, `${field} must fall in the years 0001–9999`);
+
+const BIGINT_MAX = 9_223_372_036_854_775_807n;
 
 /** Filters of the audit browser; keyset pagination on the row id. */
 export const AuditQuery = z.object({
-  actor: z.string().trim().regex(/^([0-9]{1,10}|[a-z0-9._-]{3,40})$/i, 'actor must be a user id or a username').optional(),
+  // All digits is a user id, which must fit the id column (int4); anything else a username.
+  actor: z.string().trim().regex(/^([0-9]{1,10}|[a-z0-9._-]{3,40})$/i, 'actor must be a user id or a username')
+    .refine((a) => !/^\d+$/.test(a) || Number(a) <= PG_INT_MAX, 'actor must be a user id or a username').optional(),
   action: z.string().regex(/^[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?$/, 'action must be an action name like auth.login, or a prefix like auth.*').max(80).optional(),
   outcome: z.enum(['success', 'failure', 'refused'], { error: 'outcome must be success, failure or refused' }).optional(),
   entity: z.string().regex(/^[a-z_]{1,40}$/, 'entity must be a target kind like staff_user or report').optional(),
   entity_id: z.string().min(1).max(100).optional(),
   from: instant('from').optional(),
   to: instant('to').optional(),
-  before: z.string().regex(/^[1-9][0-9]{0,18}$/, 'before must be a cursor from next_cursor').optional(),
+  before: z.string().regex(/^[1-9][0-9]{0,18}$/, 'before must be a cursor from next_cursor').refine((b) => BigInt(b) <= BIGINT_MAX, 'before must be a cursor from next_cursor').optional(),
   page_size: z.coerce.number({ error: 'page_size must be a number' }).int('page_size must be a whole number').min(1, 'page_size must be 1–1000').max(1000, 'page_size must be 1–1000').default(100),
 });
 

@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { AppDeps } from '../deps.js';
-import { errorBody } from '../errors.js';
+import { DomainError, validationFailed } from '../errors.js';
 import { enforceRateLimit, requester } from './rate-limit.js';
 import { sessionCookie } from './session.js';
 
@@ -27,10 +27,34 @@ const UPLOAD_ROUTES: RegExp[] = [
 const isUpload = (c: Context) =>
   c.req.method === 'POST' && /^multipart\/form-data/i.test(c.req.header('content-type') ?? '') && UPLOAD_ROUTES.some((r) => r.test(c.req.path));
 
-/** 413 in the error shape. The connection closes, so a client still sending is cut off instead of drained. */
-function tooLarge(c: Context) {
-  c.header('Connection', 'close');
-  return c.json(errorBody('payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`), 413);
+/** 413, rendered by the app's error handler in the shape of the API asked (ours, or Open311's). The connection closes, so a client still sending is cut off instead of drained. */
+function tooLarge(): never {
+  const error = new DomainError(413, 'payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`);
+  error.closeConnection = true;
+  throw error;
+}
+
+/**
+ * The request with a body whose network failure (a phone losing its signal
+ * mid-request) reads as a 400, like an upload cut off, instead of an
+ * internal error from whichever code was reading it.
+ */
+function interruptionsAsRefusals(request: Request): Request {
+  if (!request.body) return request;
+  const reader = request.body.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch {
+        controller.error(validationFailed({ _: 'The request body was cut off before it ended' }));
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  return new Request(request, { body, duplex: 'half' } as RequestInit);
 }
 
 const limitBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
@@ -47,9 +71,10 @@ export const requestLimits = () =>
   createMiddleware(async (c, next) => {
     // The raw URL: what a client sent, before any decoding shrinks it.
     if (c.req.url.length > MAX_URL_BYTES) {
-      return c.json(errorBody('uri_too_long', `The URL is longer than ${MAX_URL_BYTES / 1024} KB; send fewer filters`), 414);
+      throw new DomainError(414, 'uri_too_long', `The URL is longer than ${MAX_URL_BYTES / 1024} KB; send fewer filters`);
     }
     if (isUpload(c)) return next();
+    c.req.raw = interruptionsAsRefusals(c.req.raw);
     return limitBody(c, next);
   });
 

@@ -43,10 +43,15 @@ function reply(c: Context, format: Open311Format, root: string, body: unknown, s
   return c.body(renderOpen311(format, root, body), status, { 'Content-Type': CONTENT_TYPES[format] });
 }
 
-/** Open311 errors: [{code, description}] or <errors><error>, with 403/404/400 as the spec has them. */
-function open311Error(logger: AppDeps['logger']) {
+/**
+ * Open311 errors: [{code, description}] or <errors><error>, with 403/404/400
+ * as the spec has them. The app's error handler uses it too for what fails
+ * before this sub-app runs (URL and body limits) on an /open311 path.
+ */
+export function open311Error(logger: AppDeps['logger']) {
   return (err: Error, c: Context) => {
     let result;
+    if (err instanceof DomainError && err.closeConnection) c.header('Connection', 'close');
     // The spec's codes have no "slow down"; a client needs the real 429 to honour Retry-After.
     if (err instanceof RateLimited) result = { status: 429 as const, errors: [{ code: 429, description: err.message }] };
     else if (err instanceof DomainError) result = toOpen311Errors(err.status, err.message, err.fields, err.code);

@@ -208,8 +208,9 @@ export interface Open311Error {
 /** Open311 answers 403 and 404 as such and every other client error as 400, with one entry per problem. */
 export function toOpen311Errors(
   status: number, message: string, fields?: FieldErrors, errorCode?: string,
-): { status: 400 | 403 | 404 | 500; errors: Open311Error[] } {
-  const code = status === 403 || status === 404 ? status : status >= 500 ? 500 : 400;
+): { status: 400 | 403 | 404 | 413 | 414 | 500; errors: Open311Error[] } {
+  // The spec's codes, plus the HTTP limits a client must see as such (a body or URL to shorten, not to fix).
+  const code = status === 403 || status === 404 || status === 413 || status === 414 ? status : status >= 500 ? 500 : 400;
   // Per-field messages say it all for invalid input; for other errors the message leads.
   const entries = fields && errorCode === 'validation_failed' ? Object.entries(fields) : [];
   const errors = entries.length

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createField, createStaff, fixtureFile, loginAs, reportForm, type StaffSession } from '../integration/factories.js';
-import { encodeMultipart, FILES } from './arbitraries.js';
+import { encodeMultipart, failingStream, FILES } from './arbitraries.js';
 import { ENGINES, fuzzApp, fuzzDb, mediaFiles } from './context.js';
 import { checkErrorShape, checkOpen311ErrorShape } from './harness.js';
 
@@ -188,6 +188,62 @@ for (const engine of ENGINES) {
         expect(r.status, `${url}: ${text}`).toBe(400);
         expect(text).toMatch(/NUL/);
       }
+    });
+
+    it('body-stream-error-outside-uploads: a body cut off on a route that takes no upload is a 400, in the route\'s own error shape', async () => {
+      const send = (url: string, headers: Record<string, string> = {}) => ctx.app.request(url, {
+        // No Content-Length, as a chunked request has none: the limit reads the body as it streams.
+        method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=fuzzBoundary', ...headers },
+        body: failingStream(Buffer.from('--fuzzBoundary\r\nContent-Disposition: form-data; name="text"\r\n\r\nabc')), duplex: 'half',
+      } as RequestInit);
+      // An empty code is not an upload route: the body meets the 1 MB limit, which must not fail on a broken stream.
+      await refused(await send('/api/staff/reports//response', { cookie: ctx.admin.cookie, 'x-csrf-token': ctx.admin.csrf }));
+      for (const url of ['/open311/v2/servicerequestupdates.json', '/open311/v2/servicerequestupdates.xml']) {
+        const r = await send(url);
+        const text = await r.text();
+        expect(r.status, `${url}: ${text}`).toBe(400);
+        expect(checkOpen311ErrorShape(r, text, url)).toBeUndefined();
+      }
+    });
+
+    it('open311-limits-in-open311-shape: a URL over 8 KB (414) or a body over 1 MB (413) on Open311 answers in Open311\'s error list', async () => {
+      const long = `?x=${'y'.repeat(9000)}`;
+      for (const url of ['/open311/v2/discovery.json', '/open311/v2/services.xml', '/open311/v2/requests.json']) {
+        const r = await ctx.app.request(`${url}${long}`);
+        const text = await r.text();
+        expect(r.status, url).toBe(414);
+        expect(checkOpen311ErrorShape(r, text, url), text).toBeUndefined();
+      }
+      for (const url of ['/open311/v2/requests.json', '/open311/v2/servicerequestupdates.xml']) {
+        const r = await ctx.app.request(url, {
+          method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '999999999999' }, body: 'service_code=x',
+        });
+        const text = await r.text();
+        expect(r.status, url).toBe(413);
+        expect(checkOpen311ErrorShape(r, text, url), text).toBeUndefined();
+      }
+      // Elsewhere the API keeps its own shape.
+      expect((await refused(await ctx.app.request(`/api/reports${long}`), 414)).code).toBe('uri_too_long');
+    });
+
+    it('audit-filter-out-of-range: actor ids and dates outside what the database stores are refused per field', async () => {
+      for (const [q, field] of [
+        ['actor=123456789012345678901234567890', 'actor'], ['actor=2147483648', 'actor'], ['before=99999999999999999999', 'before'],
+        ['from=0000-01-01T00%3A10%3A00%2B00%3A10', 'from'], ['to=9999-12-31T23%3A59%3A00-01%3A00', 'to'],
+      ] as const) {
+        const error = await refused(await ctx.admin.request(`/api/admin/audit?${q}`));
+        expect(Object.keys(error.fields ?? {}), q).toEqual([field]);
+      }
+    });
+
+    it('response-refused-after-photos: a staff response refused for its text stores none of its photos', async () => {
+      const report = await (await ctx.app.request('/api/reports', { method: 'POST', body: reportForm({ field: ctx.field }) })).json() as { code: string };
+      const before = mediaFiles(ctx.config.mediaDir).length;
+      const form = new FormData();
+      form.append('text', 'x'.repeat(40_000));
+      form.append('photos', new Blob([new Uint8Array(fixtureFile('gps-tagged.jpg'))], { type: 'image/jpeg' }), 'a.jpg');
+      await refused(await ctx.admin.request(`/api/staff/reports/${report.code}/response`, { method: 'POST', body: form }));
+      expect(mediaFiles(ctx.config.mediaDir).length).toBe(before);
     });
 
     it('leaves no temporary upload behind after any of the above', () => {
