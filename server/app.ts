@@ -55,7 +55,7 @@ export function createApp(deps: AppDeps) {
   const apiError = handleError(deps.logger);
   const open311ErrorList = open311Error(deps.logger);
   // Each API answers in its own error shape, also for what fails before its routes run.
-  app.onError((err, c) => (c.req.path.startsWith('/open311/') ? open311ErrorList(err, c) : apiError(err, c)));
+  app.onError((err, c) => (c.req.path.startsWith('/open311/v2/') ? open311ErrorList(err, c) : apiError(err, c)));
   app.use('*', accessLog(deps));
   app.use('*', securityHeaders(deps.config));
   app.use('*', requestLimits());

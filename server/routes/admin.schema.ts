@@ -48,7 +48,7 @@ export const AuditQuery = z.object({
   entity_id: z.string().min(1).max(100).optional(),
   from: instant('from').optional(),
   to: instant('to').optional(),
-  before: z.string().regex(/^[1-9][0-9]{0,18}$/, 'before must be a cursor from next_cursor').refine((b) => BigInt(b) <= BIGINT_MAX, 'before must be a cursor from next_cursor').optional(),
+  before: z.string().regex(/^[1-9][0-9]{0,18}$/, 'before must be a cursor from next_cursor').refine((b) => /^\d+$/.test(b) && BigInt(b) <= BIGINT_MAX, 'before must be a cursor from next_cursor').optional(),
   page_size: z.coerce.number({ error: 'page_size must be a number' }).int('page_size must be a whole number').min(1, 'page_size must be 1–1000').max(1000, 'page_size must be 1–1000').default(100),
 });
 
