@@ -1,7 +1,5 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { AbusiveMarkKind, Database } from './database.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import { sql, type Transaction } from 'kysely';
+import type { AbusiveMarkKind, Database, Db } from './database.js';
 
 /** The live marks among a client key and a phone number. */
 export async function findActiveMarks(db: Db, who: { client?: string; phone?: string }) {

@@ -1,7 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from './database.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import type { Db } from './database.js';
 
 export async function insertApiKey(db: Db, row: { client_name: string; key_hash: string; scope: 'own' | 'unit'; unit_id: number | null }) {
   return db.insertInto('api_keys').values(row).returning(['id', 'client_name', 'scope', 'unit_id', 'created_at']).executeTakeFirstOrThrow();

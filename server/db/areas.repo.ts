@@ -1,7 +1,5 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { AreaLevel, Database } from './database.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import { sql } from 'kysely';
+import type { AreaLevel, Db } from './database.js';
 
 export interface NewWard {
   code: string;

@@ -1,7 +1,5 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from './database.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import { sql } from 'kysely';
+import type { Db } from './database.js';
 
 export async function listCalendarDays(db: Db) {
   return db.selectFrom('calendar_days').select([sql<string>`day::text`.as('day'), 'kind', 'name']).orderBy('day').execute();

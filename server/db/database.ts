@@ -1,4 +1,5 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { ReportStatus } from '../domain/statuses.js';
 
 /**
  * int8 columns come back as strings on both engines (H3 cells exceed 2^53),
@@ -92,8 +93,6 @@ export interface StaffUserTable {
 }
 export type StaffUserRow = Selectable<StaffUserTable>;
 export type NewStaffUserRow = Insertable<StaffUserTable>;
-
-import type { ReportStatus } from '../domain/statuses.js';
 
 // The vocabulary lives in domain/statuses.ts; re-exported beside the tables that store it.
 export { FINISHED_STATUSES, REPORT_STATUSES, SLA_STATES, type ReportStatus, type SlaState } from '../domain/statuses.js';
@@ -497,3 +496,6 @@ export interface Database {
   plans: PlanTable;
   planning_zones: PlanningZoneTable;
 }
+
+/** A handle queries run on: the database, or a transaction in progress. */
+export type Db = Kysely<Database> | Transaction<Database>;

@@ -1,9 +1,7 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database, ReportStatus } from './database.js';
+import { sql } from 'kysely';
+import type { Db, ReportStatus } from './database.js';
 import { open311RequestSelect } from './open311.repo.js';
 import { scopeSql, type ReportScope } from './staff-reports.repo.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 export interface ExportFilters {
   /** Whose export: only the reports this scope may see (services/report-access.ts). */

@@ -1,8 +1,6 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import { DomainError } from '../errors.js';
-import type { Database } from './database.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import type { Db } from './database.js';
 
 export async function insertKeyIfAbsent(db: Db, row: { key: string; scope: string; request_hash: string }): Promise<boolean> {
   const inserted = await db

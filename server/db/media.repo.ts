@@ -1,7 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from './database.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import type { Db } from './database.js';
 
 /** The stored keys of the given media ids (a primary-key lookup, cheap in batches). */
 export async function findMediaKeysByIds(db: Db, ids: string[]) {

@@ -1,9 +1,7 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database, NewReportEventRow, NewReportRow, ReportStatus } from './database.js';
+import { sql } from 'kysely';
+import type { Db, NewReportEventRow, NewReportRow, ReportStatus } from './database.js';
 import { HIDDEN_STATUSES } from '../domain/statuses.js';
 import { pointSql } from './reports.repo.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 export async function insertReportAttributes(trx: Db, reportId: string, attributes: { code: string; value: string }[]) {
   if (!attributes.length) return;

@@ -1,8 +1,5 @@
 import crypto from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from './database.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import type { Db } from './database.js';
 
 /** Queues an event in the caller's transaction; the event id lets receivers de-duplicate. */
 export async function insertOutbox(

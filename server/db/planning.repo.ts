@@ -1,11 +1,9 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database, LandUseClassRow, NewPlanRow, PlanLevel } from './database.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import { sql } from 'kysely';
+import type { Db, LandUseClassRow, NewPlanRow, PlanLevel } from './database.js';
 
 /** Most detailed first: a detailed plan refines a zoning plan, which refines the general one. */
-export const LEVEL_RANK: Record<PlanLevel, number> = { detailed: 3, zoning: 2, general: 1 };
-const levelRank = sql<number>`case p.level when 'detailed' then 3 when 'zoning' then 2 else 1 end`;
+const LEVEL_RANK: Record<PlanLevel, number> = { detailed: 3, zoning: 2, general: 1 };
+const levelRank = sql<number>`case p.level ${sql.raw(Object.entries(LEVEL_RANK).map(([level, rank]) => `when '${level}' then ${rank}`).join(' '))} end`;
 
 export interface ZoneAtRow {
   zone_id: number;

@@ -1,9 +1,7 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Insertable } from 'kysely';
 import { HIDDEN_STATUSES } from '../domain/statuses.js';
-import type { Database, NewReportEventRow, NewReportRow, ReportFollowerTable, ReportStatus, ReportUpdate } from './database.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import type { Database, Db, NewReportEventRow, NewReportRow, ReportFollowerTable, ReportStatus, ReportUpdate } from './database.js';
 
 export const pointSql = (lon: number, lat: number) => sql`ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326)`;
 

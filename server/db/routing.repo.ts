@@ -1,7 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from './database.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import type { Db } from './database.js';
 
 export async function listRoutingRules(db: Db, onlyActive = false) {
   return db
@@ -45,8 +42,3 @@ export async function deleteRoutingRule(db: Db, id: number) {
   return Number(r.numDeletedRows) > 0;
 }
 
-export async function countAreasByIds(db: Db, ids: number[]) {
-  if (!ids.length) return 0;
-  const row = await db.selectFrom('admin_areas').select(sql<number>`count(*)::int`.as('n')).where('id', 'in', ids).executeTakeFirstOrThrow();
-  return row.n;
-}

@@ -3,12 +3,10 @@ import { Readable } from 'node:stream';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { Database, NewFieldRow, NewStaffUserRow, NewUnitRow } from './database.js';
+import type { Database, Db, NewFieldRow, NewStaffUserRow, NewUnitRow } from './database.js';
 import { engineOf } from './engine.js';
 
 /** Bulk queries of the demo seed. Reference data is inserted by code and skipped when present. */
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 export async function insertMissingFields(db: Db, fields: NewFieldRow[]): Promise<void> {
   await db.insertInto('fields').values(fields).onConflict((oc) => oc.column('code').doNothing()).execute();

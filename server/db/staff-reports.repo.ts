@@ -1,9 +1,7 @@
-import { sql, type Expression, type Kysely, type SqlBool, type Transaction } from 'kysely';
+import { sql, type Expression, type SqlBool, type Transaction } from 'kysely';
 import { DUE_SOON_SHARE, LATE_FACTOR, OPEN_STATUSES } from '../domain/statuses.js';
-import type { Database, ReportStatus, SlaState } from './database.js';
+import type { Database, Db, ReportStatus, SlaState } from './database.js';
 import { OPEN_SQL, slaSql } from './status-sql.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 /** Each SLA state as an index-friendly predicate rather than a computed column (the same rule as slaSql). */
 function slaPredicate(state: SlaState, now: Date): Expression<SqlBool> {

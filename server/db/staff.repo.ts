@@ -1,7 +1,5 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database, NewStaffUserRow, StaffRole } from './database.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import { sql } from 'kysely';
+import type { Db, NewStaffUserRow, StaffRole } from './database.js';
 
 export async function findStaffByUsername(db: Db, username: string) {
   return db.selectFrom('staff_users').selectAll().where(sql`lower(username)`, '=', username.toLowerCase()).executeTakeFirst();

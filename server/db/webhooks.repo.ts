@@ -1,7 +1,5 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from './database.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import { sql, type Transaction } from 'kysely';
+import type { Database, Db } from './database.js';
 
 /** Takes undispatched outbox rows; SKIP LOCKED lets several API replicas share the work. */
 export async function lockUndispatched(trx: Transaction<Database>, limit: number) {

@@ -17,11 +17,6 @@ export function newReportCode(): string {
   return code;
 }
 
-/** Accepts what people type: lower case, spaces, dashes. */
-export function normaliseReportCode(input: string): string {
-  return input.toUpperCase().replace(/[\s-]/g, '');
-}
-
 export function newManageToken(): string {
   return crypto.randomBytes(24).toString('base64url');
 }

@@ -1,9 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
 import { insertAudit, type AuditOutcome } from '../db/audit.repo.js';
-import type { Database } from '../db/database.js';
+import type { Db } from '../db/database.js';
 import type { Logger } from '../log.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 /**
  * One security-relevant event (ASVS 5.0 V16.3): who (a staff member, an API

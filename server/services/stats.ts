@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { h3CellCentre, h3EdgeLengthKm, h3Resolution, int8ToH3 } from '../../spatial/h3-cells.js';
+import { h3CellCentre, h3EdgeLengthKm, int8ToH3 } from '../../spatial/h3-cells.js';
 import { findAreaByCode } from '../db/areas.repo.js';
 import { REPORT_STATUSES, type Database, type ReportStatus } from '../db/database.js';
 import {
@@ -238,5 +238,3 @@ export async function pointsBuffer(db: Kysely<Database>, bbox: [number, number, 
 export function assertResolution(res: number): asserts res is keyof typeof HEX_COLUMNS {
   if (![5, 6, 7, 8, 9].includes(res)) throw validationFailed({ res: 'res must be 5–9' });
 }
-
-export { h3Resolution };

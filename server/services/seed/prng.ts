@@ -29,10 +29,6 @@ export function substream(seed: number, label: string): Rng {
   return mulberry32(h);
 }
 
-export function intBetween(rng: Rng, min: number, max: number): number {
-  return min + Math.floor(rng() * (max - min + 1));
-}
-
 export function pick<T>(rng: Rng, items: readonly T[]): T {
   return items[Math.floor(rng() * items.length)];
 }

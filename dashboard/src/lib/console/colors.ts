@@ -28,16 +28,6 @@ export const HEAT_RAMP = ['#1e3a5f', '#23608a', '#1f8fa8', '#3fbf9f', '#a3d977',
 /** Diverging ramp for "higher is better" metrics (on-time %, satisfaction): red → amber → green. */
 export const GOOD_RAMP = ['#b91c1c', '#ea580c', '#f59e0b', '#facc15', '#a3e635', '#4ade80', '#16a34a'] as const;
 
-export const THEME = {
-  bg: '#0a1020',
-  panel: 'rgb(13 20 36 / 0.92)',
-  border: '#22304a',
-  text: '#e2e8f0',
-  muted: '#94a3b8',
-  good: '#4ade80',
-  bad: '#f87171',
-  accent: '#38bdf8',
-} as const;
 
 /** Picks a colour from a ramp for t in [0, 1]. */
 export function rampColor(ramp: readonly string[], t: number): string {

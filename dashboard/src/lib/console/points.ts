@@ -52,9 +52,3 @@ export function decodePoints(buffer: ArrayBuffer, statuses: string[]): PointColu
 export function pointCode(p: PointColumns, i: number): string {
   return String.fromCharCode(...p.codes.subarray(i * 8, i * 8 + 8)).trim();
 }
-
-export function countByDeadline(p: PointColumns): number[] {
-  const counts = [0, 0, 0, 0, 0];
-  for (const d of p.deadline) counts[d] = (counts[d] ?? 0) + 1;
-  return counts;
-}
