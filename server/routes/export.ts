@@ -1,8 +1,9 @@
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.js';
-import { exportStream, resolveExportFilters, type ExportFormat, type ExportQueryInput } from '../services/export.js';
+import { exportBatches, resolveExportFilters, type ExportQueryInput } from '../services/export.js';
 import type { StaffContext } from '../services/auth.js';
 import { recordSecurityEvent } from '../services/security-events.js';
+import { exportStream, type ExportFormat } from './export-format.js';
 import { ExportQuery } from './export.schema.js';
 import { requireStaff, type StaffEnv } from './session.js';
 import { validate } from './validate.js';
@@ -34,7 +35,7 @@ export const exportRoutes = (deps: AppDeps) => {
     await recordSecurityEvent(deps.db, { action: 'export.download', outcome: 'success', actorId: staff.userId, target: { entity: 'export', id: format }, detail: { query: q } }, deps.logger);
     const baseUrl = deps.config.publicBaseUrl ?? new URL(url).origin;
     const stamp = new Date().toISOString().slice(0, 10);
-    return new Response(exportStream({ db: deps.db, logger: deps.logger, baseUrl }, format, filters), {
+    return new Response(exportStream(exportBatches(deps.db, filters), format, { logger: deps.logger, baseUrl }), {
       headers: {
         'Content-Type': TYPES[format].type,
         'Content-Disposition': `attachment; filename="civic-ops-${stamp}.${TYPES[format].ext}"`,

@@ -5,14 +5,14 @@ import type { AppDeps } from '../deps.js';
 import { DomainError, validationFailed, zodFieldErrors } from '../errors.js';
 import { authenticateApiKey } from '../services/api-keys.js';
 import {
-  assertJurisdiction, collectAttributes, CONTENT_TYPES, createOpen311Request, discovery, getOpen311Request, listOpen311RequestsFor,
-  listOpen311Services, listOpen311Updates, postOpen311Update, renderOpen311, requestIdFromToken, serviceDefinition, toOpen311Errors,
-  type Open311Context, type Open311Format,
+  assertJurisdiction, collectAttributes, createOpen311Request, discovery, getOpen311Request, listOpen311RequestsFor,
+  listOpen311Services, listOpen311Updates, postOpen311Update, requestIdFromToken, serviceDefinition, type Open311Context,
 } from '../services/open311.js';
 import { RateLimited } from '../services/rate-limit.js';
 import type { ReportsDeps } from '../services/reports.js';
 import { removeTemporaryFiles, type UploadedFile } from '../services/media/uploads.js';
 import { parseMultipart, type MultipartLimits } from './multipart.js';
+import { CONTENT_TYPES, renderOpen311, toOpen311Errors, type Open311Format } from './open311-format.js';
 import { JurisdictionQuery, PostRequestForm, PostUpdateForm, RequestsQuery, UpdatesQuery } from './open311.schema.js';
 import { enforceRateLimit, rateLimit, requestAddress, requester } from './rate-limit.js';
 import { validate } from './validate.js';

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldAttributeRow } from '../../server/db/database.js';
 import { parseOpen311DateTime } from '../../server/services/datetime.js';
-import { csvCell } from '../../server/services/export.js';
+import { csvCell } from '../../server/routes/export-format.js';
+import { renderOpen311, toOpen311Errors } from '../../server/routes/open311-format.js';
 import {
-  collectAttributes, renderOpen311, targetStatusOf, titleFrom, toOpen311DateTime, toOpen311Errors, toOpen311Status, validateAttributes,
+  collectAttributes, targetStatusOf, titleFrom, toOpen311DateTime, toOpen311Status, validateAttributes,
 } from '../../server/services/open311.js';
 
 describe('Open311 datetimes', () => {
