@@ -162,3 +162,7 @@ export async function findProvinceBbox(db: Db): Promise<[number, number, number,
     .executeTakeFirst();
   return row ? [row.w, row.s, row.e, row.n] : undefined;
 }
+
+export async function listAllAreaRefs(db: Db) {
+  return db.selectFrom('admin_areas').select(['id', 'code', 'name_vi', 'name_en']).execute();
+}

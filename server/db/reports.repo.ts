@@ -211,3 +211,22 @@ export async function findNearbyOpenReports(
     .limit(q.limit)
     .execute();
 }
+
+/** A merge: the child's followers follow the parent from now on. */
+export async function moveFollowers(db: Db, fromReportId: string, toReportId: string) {
+  await db.updateTable('report_followers').set({ report_id: toReportId }).where('report_id', '=', fromReportId).execute();
+}
+
+export async function insertRating(db: Db, row: { report_id: string; satisfied: boolean; comment: string | null; created_at: Date }) {
+  await db.insertInto('ratings').values(row).execute();
+}
+
+/** Ids of reports resolved before `cutoff` and still resolved, at most `limit`. */
+export async function listResolvedBefore(db: Db, cutoff: Date, limit: number) {
+  return db.selectFrom('reports').select('id').where('status', '=', 'resolved').where('resolved_at', '<', cutoff).limit(limit).execute();
+}
+
+/** The report's status and unit, locked until the transaction ends. */
+export async function lockReportById(trx: Db, id: string) {
+  return trx.selectFrom('reports').select(['id', 'code', 'status', 'unit_id']).where('id', '=', id).forUpdate().executeTakeFirst();
+}

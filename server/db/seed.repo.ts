@@ -316,3 +316,9 @@ async function copyReports(client: PoolClient, expected: number, produce: (first
     throw error;
   }
 }
+
+/** The templates, only into an empty table (an operator's own are never mixed with the starting set). */
+export async function insertTemplatesIfNone(db: Db, templates: { field_code: string | null; title: string; body_vi: string; body_en: string }[]): Promise<void> {
+  if (await db.selectFrom('response_templates').select('id').limit(1).executeTakeFirst()) return;
+  await db.insertInto('response_templates').values(templates).execute();
+}

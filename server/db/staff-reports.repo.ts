@@ -155,3 +155,9 @@ export async function listTemplates(db: Db, fieldCode: string) {
     .where((eb) => eb.or([eb('field_code', '=', fieldCode), eb('field_code', 'is', null)]))
     .orderBy('id').execute();
 }
+
+/** The workflow facts staff see beside a report: its version, when a unit declined it, and the routing rule that placed it. */
+export async function findWorkflowFacts(db: Db, reportId: string) {
+  return db.selectFrom('reports as x').leftJoin('routing_rules as rr', 'rr.id', 'x.rule_id')
+    .select(['x.version', 'x.declined_at', 'x.rule_id', 'rr.name as rule_name']).where('x.id', '=', reportId).executeTakeFirstOrThrow();
+}

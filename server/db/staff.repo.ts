@@ -140,3 +140,7 @@ export async function recordFailure(db: Db, key: string, lockFor: (failures: num
 export async function clearThrottle(db: Db, key: string) {
   await db.deleteFrom('login_throttle').where('key', '=', key).execute();
 }
+
+export async function findStaffIdByUsername(db: Db, username: string): Promise<number | undefined> {
+  return (await db.selectFrom('staff_users').select('id').where('username', '=', username).executeTakeFirst())?.id;
+}

@@ -68,3 +68,23 @@ export async function listDeliveries(db: Db, webhookId: number | undefined, limi
     .select(['d.id', 'd.webhook_id', 'd.attempts', 'd.next_attempt_at', 'd.delivered_at', 'd.last_status', 'd.last_error', 'o.event_id', 'o.type', 'd.created_at'])
     .orderBy('d.id', 'desc').limit(limit).execute();
 }
+
+export async function listWebhookRows(db: Db) {
+  return db.selectFrom('webhooks').select(['id', 'unit_id', 'url', 'events', 'active', 'created_at']).orderBy('id').execute();
+}
+
+export async function insertWebhook(db: Db, values: { unit_id: number | null; url: string; secret: string; events: string[]; active: boolean }): Promise<number> {
+  return (await db.insertInto('webhooks').values(values).returning('id').executeTakeFirstOrThrow()).id;
+}
+
+/** Whether a webhook with this id existed to update. */
+export async function updateWebhook(db: Db, id: number, values: { unit_id: number | null; url: string; secret?: string; events: string[]; active: boolean }): Promise<boolean> {
+  const r = await db.updateTable('webhooks').set(values).where('id', '=', id).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Whether a webhook with this id existed to delete. */
+export async function deleteWebhook(db: Db, id: number): Promise<boolean> {
+  const r = await db.deleteFrom('webhooks').where('id', '=', id).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}

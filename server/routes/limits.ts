@@ -53,7 +53,7 @@ function interruptionsAsRefusals(request: Request): Request {
       }
     },
     cancel: (reason) => reader.cancel(reason),
-  });
+  }, { highWaterMark: 0 }); // read only when the route asks: a body refused on its declared length is never touched
   return new Request(request, { body, duplex: 'half' } as RequestInit);
 }
 

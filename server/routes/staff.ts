@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type { AppDeps } from '../deps.js';
 import { validationFailed, zodFieldErrors } from '../errors.js';
 import { markReportSender } from '../services/abuse.js';
-import { bulkAssign, performAction, publishResponse, staffInbox, staffReportDetail, type StaffDeps } from '../services/staff-reports.js';
+import { assignableUnits, bulkAssign, performAction, publishResponse, staffInbox, staffReportDetail, type StaffDeps } from '../services/staff-reports.js';
 import { AbuseBody } from './abuse.schema.js';
 import { removeTemporaryFiles } from '../services/media/uploads.js';
 import { parseMultipart } from './multipart.js';
@@ -19,9 +19,7 @@ export const staffRoutes = (deps: AppDeps) => {
   const services: StaffDeps = { db: deps.db, storage: deps.storage };
   return new Hono<StaffEnv>()
     .use(requireStaff(deps))
-    .get('/units', async (c) =>
-      c.json(await deps.db.selectFrom('units').select(['id', 'code', 'kind', 'name_vi', 'name_en']).where('active', '=', true).orderBy('name_vi').execute()),
-    )
+    .get('/units', async (c) => c.json(await assignableUnits(services)))
     .get('/reports', validate('query', StaffListQuery), async (c) => c.json(await staffInbox(services, c.var.staff, c.req.valid('query'))))
     .post('/reports/bulk-assign', validate('json', BulkAssignBody), async (c) => {
       const { codes, unit_id } = c.req.valid('json');

@@ -1,13 +1,14 @@
 import type { Kysely } from 'kysely';
-import { findAreaByCode, findAreasAt } from '../db/areas.repo.js';
+import { findAreaByCode, findAreasAt, listAllAreaRefs } from '../db/areas.repo.js';
+import { fieldExists, updateFieldRow } from '../db/fields.repo.js';
 import { insertAudit } from '../db/audit.repo.js';
 import { deleteCalendarDay, listCalendarDays, upsertCalendarDay } from '../db/calendar.repo.js';
 import type { Database } from '../db/database.js';
 import { deleteRoutingRule, insertRoutingRule, listRoutingRules, updateRoutingRule } from '../db/routing.repo.js';
 import { searchAudit, type AuditOutcome } from '../db/audit.repo.js';
-import { clearTotp, findStaffById, insertStaff, listStaff, revokeUserSessions, updateStaff } from '../db/staff.repo.js';
-import { findUnitById } from '../db/units.repo.js';
-import { listDeliveries } from '../db/webhooks.repo.js';
+import { clearTotp, findStaffById, findStaffIdByUsername, insertStaff, listStaff, revokeUserSessions, updateStaff } from '../db/staff.repo.js';
+import { findUnitById, insertUnit, listUnitsWithCoverage, replaceUnitCoverage, updateUnit } from '../db/units.repo.js';
+import { deleteWebhook, insertWebhook, listDeliveries, listWebhookRows, updateWebhook } from '../db/webhooks.repo.js';
 import { DomainError, notFound, outsideRegion, validationFailed } from '../errors.js';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyScope } from './api-keys.js';
 import { resolveWebhookTarget, WebhookTargetRefused } from './webhook-address.js';
@@ -108,7 +109,7 @@ export async function browseAudit(db: Db, q: {
   let actorId: number | undefined;
   if (q.actor !== undefined) {
     // By id or by username; an unknown username matches nothing rather than everything.
-    actorId = /^\d+$/.test(q.actor) ? Number(q.actor) : (await db.selectFrom('staff_users').select('id').where('username', '=', q.actor.toLowerCase()).executeTakeFirst())?.id ?? -1;
+    actorId = /^\d+$/.test(q.actor) ? Number(q.actor) : (await findStaffIdByUsername(db, q.actor.toLowerCase())) ?? -1;
   }
   const rows = await searchAudit(db, {
     actorId, action: q.action, outcome: q.outcome, entity: q.entity, entityId: q.entity_id, from: q.from, to: q.to, beforeId: q.before, limit: q.page_size + 1,
@@ -133,14 +134,7 @@ function parseJson(text: string | null): unknown {
 }
 
 export async function listUnits(db: Db) {
-  const units = await db.selectFrom('units').selectAll().orderBy('kind').orderBy('name_vi').execute();
-  const areas = await db.selectFrom('unit_areas as ua').innerJoin('admin_areas as a', 'a.id', 'ua.area_id').select(['ua.unit_id', 'a.code']).execute();
-  const fields = await db.selectFrom('unit_fields').selectAll().execute();
-  return units.map((u) => ({
-    ...u,
-    area_codes: areas.filter((a) => a.unit_id === u.id).map((a) => a.code),
-    field_codes: fields.filter((f) => f.unit_id === u.id).map((f) => f.field_code),
-  }));
+  return listUnitsWithCoverage(db);
 }
 
 export async function saveUnit(db: Db, actor: StaffContext, id: number | undefined, input: {
@@ -149,21 +143,17 @@ export async function saveUnit(db: Db, actor: StaffContext, id: number | undefin
 }) {
   const areaIds = await areaIdsFor(db, input.area_codes, 'area_codes');
   for (const [i, f] of input.field_codes.entries()) {
-    if (!(await db.selectFrom('fields').select('code').where('code', '=', f).executeTakeFirst())) throw validationFailed({ [`field_codes.${i}`]: `Unknown field ${f}` });
+    if (!(await fieldExists(db, f))) throw validationFailed({ [`field_codes.${i}`]: `Unknown field ${f}` });
   }
   return db.transaction().execute(async (trx) => {
     const values = { code: input.code, kind: input.kind, name_vi: input.name_vi, name_en: input.name_en, email: input.email, phone: input.phone, active: input.active };
     let unitId = id;
     if (unitId === undefined) {
-      unitId = (await trx.insertInto('units').values(values).returning('id').executeTakeFirstOrThrow().catch((e) => unique(e, 'code', 'This code is taken'))).id;
-    } else {
-      const r = await trx.updateTable('units').set(values).where('id', '=', unitId).executeTakeFirst().catch((e) => unique(e, 'code', 'This code is taken'));
-      if (Number(r.numUpdatedRows) === 0) throw notFound('Unit');
-      await trx.deleteFrom('unit_areas').where('unit_id', '=', unitId).execute();
-      await trx.deleteFrom('unit_fields').where('unit_id', '=', unitId).execute();
+      unitId = await insertUnit(trx, values).catch((e) => unique(e, 'code', 'This code is taken'));
+    } else if (!(await updateUnit(trx, unitId, values).catch((e) => unique(e, 'code', 'This code is taken')))) {
+      throw notFound('Unit');
     }
-    if (areaIds.length) await trx.insertInto('unit_areas').values(areaIds.map((area_id) => ({ unit_id: unitId!, area_id }))).execute();
-    if (input.field_codes.length) await trx.insertInto('unit_fields').values(input.field_codes.map((field_code) => ({ unit_id: unitId!, field_code }))).execute();
+    await replaceUnitCoverage(trx, unitId, areaIds, input.field_codes);
     await insertAudit(trx, { actorId: actor.userId, action: id ? 'unit.update' : 'unit.create', entity: 'unit', entityId: String(unitId), after: input });
     return { id: unitId };
   });
@@ -171,7 +161,7 @@ export async function saveUnit(db: Db, actor: StaffContext, id: number | undefin
 
 export async function listRules(db: Db) {
   const rules = await listRoutingRules(db);
-  const areas = await db.selectFrom('admin_areas').select(['id', 'code', 'name_vi', 'name_en']).execute();
+  const areas = await listAllAreaRefs(db);
   const byId = new Map(areas.map((a) => [a.id, a]));
   return rules.map((r) => ({ ...r, areas: r.area_ids.map((id) => byId.get(id)).filter(Boolean) }));
 }
@@ -214,8 +204,7 @@ export async function simulateRouting(db: Db, q: { lat: number; lon: number; fie
 }
 
 export async function listWebhooks(db: Db) {
-  const hooks = await db.selectFrom('webhooks').select(['id', 'unit_id', 'url', 'events', 'active', 'created_at']).orderBy('id').execute();
-  return hooks;
+  return listWebhookRows(db);
 }
 
 export async function saveWebhook(
@@ -235,8 +224,8 @@ export async function saveWebhook(
   if (id === undefined && !input.secret) throw validationFailed({ secret: 'A new webhook needs a secret' });
   return db.transaction().execute(async (trx) => {
     let hookId = id;
-    if (hookId === undefined) hookId = (await trx.insertInto('webhooks').values({ ...input, secret: input.secret! }).returning('id').executeTakeFirstOrThrow()).id;
-    else if (Number((await trx.updateTable('webhooks').set(input).where('id', '=', hookId).executeTakeFirst()).numUpdatedRows) === 0) throw notFound('Webhook');
+    if (hookId === undefined) hookId = await insertWebhook(trx, { ...input, secret: input.secret! });
+    else if (!(await updateWebhook(trx, hookId, input))) throw notFound('Webhook');
     await insertAudit(trx, { actorId: actor.userId, action: id ? 'webhook.update' : 'webhook.create', entity: 'webhook', entityId: String(hookId), after: { ...input, secret: '[set]' } });
     return { id: hookId };
   });
@@ -244,8 +233,7 @@ export async function saveWebhook(
 
 export async function removeWebhook(db: Db, actor: StaffContext, id: number) {
   await db.transaction().execute(async (trx) => {
-    const r = await trx.deleteFrom('webhooks').where('id', '=', id).executeTakeFirst();
-    if (Number(r.numDeletedRows) === 0) throw notFound('Webhook');
+    if (!(await deleteWebhook(trx, id))) throw notFound('Webhook');
     await insertAudit(trx, { actorId: actor.userId, action: 'webhook.delete', entity: 'webhook', entityId: String(id) });
   });
 }
@@ -274,8 +262,7 @@ export async function removeCalendarDay(db: Db, actor: StaffContext, day: string
 
 export async function updateField(db: Db, actor: StaffContext, code: string, changes: Record<string, unknown>) {
   return db.transaction().execute(async (trx) => {
-    const r = await trx.updateTable('fields').set(changes).where('code', '=', code).executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw notFound('Field');
+    if (!(await updateFieldRow(trx, code, changes))) throw notFound('Field');
     await insertAudit(trx, { actorId: actor.userId, action: 'field.update', entity: 'field', entityId: code, after: changes });
     return { code };
   });

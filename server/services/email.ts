@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import nodemailer from 'nodemailer';
 import type { Database } from '../db/database.js';
+import { leaseQueuedEmails, markNotificationSent } from '../db/notifications.repo.js';
 import type { Logger } from '../log.js';
 
 export interface Mailer {
@@ -27,25 +28,7 @@ const LEASE_MS = 60_000;
  */
 export async function sendQueuedEmails(db: Kysely<Database>, mailer: Mailer, publicBaseUrl: string | undefined, logger?: Logger): Promise<number> {
   const now = new Date();
-  const leased = await db.transaction().execute(async (trx) => {
-    const rows = await trx
-      .selectFrom('notifications as n')
-      .innerJoin('reports as r', 'r.id', 'n.report_id')
-      .leftJoin('report_followers as f', 'f.id', 'n.follower_id')
-      .where('n.channel', '=', 'email')
-      .where('n.sent_at', 'is', null)
-      .where((eb) => eb.or([eb('n.lease_until', 'is', null), eb('n.lease_until', '<', now)]))
-      .select(['n.id', 'n.status', 'n.link', 'n.message_vi', 'n.message_en', 'r.code', 'r.title', 'n.recipient', 'r.reporter_email', 'f.email as follower_email'])
-      .orderBy('n.id')
-      .limit(20)
-      .forUpdate('n')
-      .skipLocked()
-      .execute();
-    if (rows.length) {
-      await trx.updateTable('notifications').set({ lease_until: new Date(now.getTime() + LEASE_MS) }).where('id', 'in', rows.map((r) => r.id)).execute();
-    }
-    return rows;
-  });
+  const leased = await db.transaction().execute((trx) => leaseQueuedEmails(trx, now, LEASE_MS, 20));
   for (const n of leased) {
     const to = n.recipient === 'reporter' ? n.reporter_email : n.follower_email;
     const link = `${publicBaseUrl ?? ''}${n.link ?? `/r/${n.code}`}`;
@@ -64,7 +47,7 @@ export async function sendQueuedEmails(db: Kysely<Database>, mailer: Mailer, pub
         });
       }
       // The confirmation link carries a token: it does not stay in the queue once sent.
-      await db.updateTable('notifications').set({ sent_at: new Date(), lease_until: null, link: null }).where('id', '=', n.id).execute();
+      await markNotificationSent(db, n.id, new Date());
     } catch (error) {
       logger?.warn({ err: error, notification: n.id }, 'e-mail notification failed; will retry after the lease');
     }

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { insertOutbox } from '../db/outbox.repo.js';
-import { insertReportEvent, updateReport } from '../db/reports.repo.js';
+import { insertReportEvent, listResolvedBefore, lockReportById, updateReport } from '../db/reports.repo.js';
 import type { Logger } from '../log.js';
 import { notifyPublicChange } from './notifications.js';
 import { pruneIdempotencyKeys } from './idempotency.js';
@@ -15,11 +15,11 @@ const CLOSE_AFTER_DAYS = 7;
 /** Resolved reports nobody rated within 7 days are closed, one transaction each. */
 export async function closeUnratedResolved(db: Kysely<Database>, now = new Date(), batch = 200): Promise<number> {
   const cutoff = new Date(now.getTime() - CLOSE_AFTER_DAYS * 86_400_000);
-  const stale = await db.selectFrom('reports').select('id').where('status', '=', 'resolved').where('resolved_at', '<', cutoff).limit(batch).execute();
+  const stale = await listResolvedBefore(db, cutoff, batch);
   let closed = 0;
   for (const { id } of stale) {
     closed += await db.transaction().execute(async (trx) => {
-      const r = await trx.selectFrom('reports').select(['id', 'code', 'status', 'unit_id']).where('id', '=', id).forUpdate().executeTakeFirst();
+      const r = await lockReportById(trx, id);
       if (r?.status !== 'resolved') return 0;
       // The same state machine as every other status change, though resolved → closed is always allowed.
       assertTransition(r.status, 'closed');

@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { latestOutboxId, listOutboxEventsAfter } from '../db/outbox.repo.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../log.js';
 
@@ -53,24 +54,15 @@ export class LiveEvents {
     this.#polling = true;
     try {
       if (this.#lastId === undefined) {
-        const { rows } = await sql<{ id: string | null }>`select max(id)::text as id from outbox`.execute(this.db);
-        this.#lastId = rows[0].id ?? '0';
+        this.#lastId = await latestOutboxId(this.db);
         return;
       }
       // Held rows are read and skipped rather than filtered in SQL, so the position still moves past them.
-      const { rows } = await sql<LiveEvent & { oid: string; at: Date; needs_review?: boolean }>`
-        select o.id::text as oid, o.event_id as id, o.type, r.code, r.status, r.field_code as field,
-               ST_Y(r.geom) as lat, ST_X(r.geom) as lon, w.code as ward_code, d.code as district_code, o.created_at as at,
-               r.needs_review
-        from outbox o join reports r on r.id = o.report_id
-        join admin_areas w on w.id = r.ward_id join admin_areas d on d.id = r.district_id
-        where o.id > ${this.#lastId}::bigint order by o.id limit 500`.execute(this.db);
-      for (const row of rows) {
-        this.#lastId = row.oid;
-        if (row.needs_review) continue;
-        const event: LiveEvent = { ...row, at: row.at.toISOString() };
-        delete (event as Partial<typeof row>).oid;
-        delete (event as Partial<typeof row>).needs_review;
+      const rows = await listOutboxEventsAfter(this.db, this.#lastId, 500);
+      for (const { oid, needs_review: held, at, ...row } of rows) {
+        this.#lastId = oid;
+        if (held) continue;
+        const event: LiveEvent = { ...row, at: at.toISOString() };
         for (const l of this.#listeners) l(event);
       }
     } catch (error) {

@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
+import { findReporterEmail, insertNotifications, listFollowersToNotify } from '../db/notifications.repo.js';
 
 const MESSAGES: Record<string, [string, string]> = {
   verified: ['Phản ánh của bạn đã được xác minh.', 'Your report has been verified.'],
@@ -33,11 +34,11 @@ export const FOLLOW_CONFIRM_HOURS = 48;
  * e-mail goes to the address. The link leaves the queue once sent.
  */
 export async function queueFollowConfirmation(trx: Transaction<Database>, reportId: string, followerId: string, path: string): Promise<void> {
-  await trx.insertInto('notifications').values({
+  await insertNotifications(trx, [{
     report_id: reportId, recipient: 'follower', follower_id: followerId, channel: 'email', status: 'follow_confirm', link: path,
     message_vi: `Bạn (hoặc ai đó) đã đăng ký nhận thư về phản ánh này. Mở liên kết trong ${FOLLOW_CONFIRM_HOURS} giờ để xác nhận; nếu không phải bạn, hãy bỏ qua thư này, bạn sẽ không nhận thêm thư nào.`,
     message_en: `You (or someone) asked for e-mails about this report. Open the link within ${FOLLOW_CONFIRM_HOURS} hours to confirm; if it was not you, ignore this e-mail and you will get no more.`,
-  }).execute();
+  }]);
 }
 
 /**
@@ -49,17 +50,15 @@ export async function queueFollowConfirmation(trx: Transaction<Database>, report
 export async function notifyPublicChange(trx: Transaction<Database>, reportId: string, change: string): Promise<void> {
   const [vi, en] = MESSAGES[change] ?? [`Trạng thái mới: ${change}`, `New status: ${change}`];
   const base = { report_id: reportId, status: change, message_vi: vi, message_en: en };
-  await trx.insertInto('notifications').values({ ...base, recipient: 'reporter', channel: 'page' }).execute();
-  const followers = await trx.selectFrom('report_followers').select(['id', 'email', 'email_confirmed_at']).where('report_id', '=', reportId).execute();
-  if (followers.length) {
-    await trx.insertInto('notifications').values(followers.map((f) => ({ ...base, recipient: 'follower' as const, follower_id: f.id, channel: 'page' as const }))).execute();
-  }
+  await insertNotifications(trx, [{ ...base, recipient: 'reporter', channel: 'page' }]);
+  const followers = await listFollowersToNotify(trx, reportId);
+  await insertNotifications(trx, followers.map((f) => ({ ...base, recipient: 'follower' as const, follower_id: f.id, channel: 'page' as const })));
   if (!emailEnabled) return;
-  const reporter = await trx.selectFrom('reports').select('reporter_email').where('id', '=', reportId).executeTakeFirst();
+  const reporterEmail = await findReporterEmail(trx, reportId);
   const emails = [
-    ...(reporter?.reporter_email ? [{ ...base, recipient: 'reporter' as const, channel: 'email' as const }] : []),
+    ...(reporterEmail ? [{ ...base, recipient: 'reporter' as const, channel: 'email' as const }] : []),
     // Double opt-in: an address nobody confirmed gets nothing, so a stranger cannot sign someone up.
     ...followers.filter((f) => f.email && f.email_confirmed_at).map((f) => ({ ...base, recipient: 'follower' as const, follower_id: f.id, channel: 'email' as const })),
   ];
-  if (emails.length) await trx.insertInto('notifications').values(emails).execute();
+  await insertNotifications(trx, emails);
 }

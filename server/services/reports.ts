@@ -10,8 +10,9 @@ import { insertReportAttributes } from '../db/open311.repo.js';
 import { insertOutbox } from '../db/outbox.repo.js';
 import {
   countPublicReports, findNearbyOpenReports, findReportByCode, insertReport, insertReportEvent, listPublicEvents, listPublicReports,
-  insertFollowerIfNew, listReportMedia, lockReportByCode, updateFollowerConfirmed, updateFollowerConfirmToken, updateManageTokenHash, updateReport, type ReportWithRefs,
+  insertFollowerIfNew, insertRating, listReportMedia, lockReportByCode, updateFollowerConfirmed, updateFollowerConfirmToken, updateManageTokenHash, updateReport, type ReportWithRefs,
 } from '../db/reports.repo.js';
+import { insertMediaRows } from '../db/media.repo.js';
 import { isOpen, OPEN_STATUSES } from '../domain/statuses.js';
 import { DomainError, notFound, validationFailed } from '../errors.js';
 import { abusiveMarksOf, contentHashOf, normalisePhone } from './abuse.js';
@@ -269,12 +270,7 @@ export async function createReport(
           note: routing.rule ? `Tự động chuyển theo quy tắc: ${routing.rule.name}` : 'Tự động chuyển theo địa bàn và lĩnh vực', created_at: now,
         });
       }
-      for (const m of processed) {
-        await trx.insertInto('media').values({
-          id: m.id, report_id: report.id, event_id: received.id, kind: m.kind, mime: m.mime, bytes: m.bytes,
-          width: m.width ?? null, height: m.height ?? null, storage_key: m.mainKey, thumb_key: m.thumbKey ?? null,
-        }).execute();
-      }
+      await insertMediaRows(trx, report.id, received.id, processed);
       await insertOutbox(trx, { type: 'report.created', reportId: report.id, unitId: unit?.id ?? null, payload: { code, status, needs_review: needsReview } });
       if (unit) await insertOutbox(trx, { type: 'report.assigned', reportId: report.id, unitId: unit.id, payload: { code, unit_id: unit.id } });
       if (claim?.kind === 'claimed') {
@@ -522,7 +518,7 @@ export async function rateReport(deps: ReportsDeps, code: string, rating: { mana
     if (r.status !== 'resolved') {
       throw new DomainError(409, 'not_resolved', 'A report can be rated only after it has been resolved');
     }
-    await trx.insertInto('ratings').values({ report_id: r.id, satisfied: rating.satisfied, comment: rating.comment ?? null, created_at: now }).execute();
+    await insertRating(trx, { report_id: r.id, satisfied: rating.satisfied, comment: rating.comment ?? null, created_at: now });
     await updateReport(trx, r.id, { rating_satisfied: rating.satisfied });
     await insertReportEvent(trx, {
       report_id: r.id, type: 'rated', public: true, created_at: now,

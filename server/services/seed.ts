@@ -5,7 +5,7 @@ import { insertRoutingRule, listRoutingRules } from '../db/routing.repo.js';
 import type { Database, StaffRole } from '../db/database.js';
 import {
   findProvinceId, findReportCodes, findSeedWards, findStaffIdsByUsername, findUnitIdsByCode, hasAnyReport,
-  insertMissingFields, insertMissingUnitAreas, insertMissingUnitFields, insertMissingUnits, insertStaffUser,
+  insertMissingFields, insertMissingUnitAreas, insertMissingUnitFields, insertMissingUnits, insertStaffUser, insertTemplatesIfNone,
   loadReports, type SeedReportRow,
 } from '../db/seed.repo.js';
 import { createReportGenerator, type GenUnit, type GenWard } from './seed/generate.js';
@@ -175,8 +175,7 @@ async function seedRoutingRules(trx: Transaction<Database>, wards: Awaited<Retur
 
 /** A starting response per field, which units adapt; only into an empty table. */
 async function seedResponseTemplates(trx: Transaction<Database>) {
-  if (await trx.selectFrom('response_templates').select('id').limit(1).executeTakeFirst()) return;
-  await trx.insertInto('response_templates').values([
+  await insertTemplatesIfNone(trx, [
     ...SEED_FIELDS.map((f) => ({
       field_code: f.code,
       title: `Đã xử lý xong — ${f.name_vi}`,
@@ -189,7 +188,7 @@ async function seedResponseTemplates(trx: Transaction<Database>) {
       body_vi: 'Đơn vị đã tiếp nhận phản ánh, đã khảo sát hiện trường và đang lên phương án xử lý. Kết quả sẽ được cập nhật tại đây.',
       body_en: 'We have received the report, inspected the site and are planning the work. The result will be posted here.',
     },
-  ]).execute();
+  ]);
 }
 
 async function seedStaff(db: Kysely<Database>, unitIds: Map<string, number>): Promise<Map<string, number>> {

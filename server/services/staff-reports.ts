@@ -5,12 +5,13 @@ import { insertAudit, listAudit } from '../db/audit.repo.js';
 import type { Database, ReportStatus, SlaState } from '../db/database.js';
 import { findFieldByCode } from '../db/fields.repo.js';
 import { insertOutbox } from '../db/outbox.repo.js';
-import { findReportByCode, insertReportEvent, listReportMedia, updateReport } from '../db/reports.repo.js';
+import { insertMediaRows } from '../db/media.repo.js';
+import { findReportByCode, insertReportEvent, listReportMedia, moveFollowers, updateReport } from '../db/reports.repo.js';
 import {
-  countHeldForReview, findUnitHeldReport, listAllEvents, listStaffReports, listTemplates, lockStaffReport, type LockedReport,
+  countHeldForReview, findUnitHeldReport, findWorkflowFacts, listAllEvents, listStaffReports, listTemplates, lockStaffReport, type LockedReport,
 } from '../db/staff-reports.repo.js';
 import { findReportApiKey } from '../db/open311.repo.js';
-import { findUnitById } from '../db/units.repo.js';
+import { findUnitById, listActiveUnits } from '../db/units.repo.js';
 import { DomainError, notFound } from '../errors.js';
 import { MARKING_ROLES, senderAbuseStatus } from './abuse.js';
 import { removeTemporaryFiles, type UploadedFile } from './media/uploads.js';
@@ -258,7 +259,7 @@ async function apply(
       if (!parent) throw new DomainError(400, 'validation_failed', 'Some fields are invalid', { parent_code: `No report ${action.parent_code}` });
       if (!isOpen(parent.status)) throw new DomainError(409, 'invalid_transition', 'The parent report is no longer open');
       // Followers move to the parent, and the child's reporter becomes one of them.
-      await trx.updateTable('report_followers').set({ report_id: parent.id }).where('report_id', '=', r.id).execute();
+      await moveFollowers(trx, r.id, parent.id);
       await updateReport(trx, parent.id, { follower_count: parent.follower_count + r.follower_count + 1 });
       await insertReportEvent(trx, {
         report_id: parent.id, type: 'duplicate_merged', public: false, note: r.code, actor_id: isClient(actor) ? null : actor.userId, created_at: now,
@@ -318,12 +319,7 @@ export async function publishResponse(deps: StaffDeps, staff: StaffContext, code
       const event = await insertReportEvent(trx, {
         report_id: r.id, type: 'response', public: true, note: input.text, actor_id: staff.userId, unit_id: r.unit_id, created_at: now,
       });
-      for (const m of processed) {
-        await trx.insertInto('media').values({
-          id: m.id, report_id: r.id, event_id: event.id, kind: 'photo', mime: m.mime, bytes: m.bytes,
-          width: m.width ?? null, height: m.height ?? null, storage_key: m.mainKey, thumb_key: m.thumbKey ?? null,
-        }).execute();
-      }
+      await insertMediaRows(trx, r.id, event.id, processed);
       await updateReport(trx, r.id, { version: r.version + 1 });
       await insertAudit(trx, { actorId: staff.userId, action: 'report.respond', entity: 'report', entityId: r.code, after: { text: input.text, photos: processed.length }, ip });
       await insertOutbox(trx, { type: 'report.updated', reportId: r.id, unitId: r.unit_id, payload: { code: r.code, action: 'respond' } });
@@ -336,6 +332,11 @@ export async function publishResponse(deps: StaffDeps, staff: StaffContext, code
   } finally {
     await (uploads?.cleanup() ?? removeTemporaryFiles(files));
   }
+}
+
+/** The units a report can be assigned to: the active ones, by name. */
+export async function assignableUnits(deps: Pick<StaffDeps, 'db'>) {
+  return listActiveUnits(deps.db);
 }
 
 /** Dispatchers assign many reports at once, in one transaction: all or none. */
@@ -438,8 +439,7 @@ export async function staffReportDetail(deps: StaffDeps, staff: StaffContext, co
     ...reportRowToPublic(r, now),
     // Even a name the reporter let the public see is a contact detail here: the same rule everywhere.
     reporter_name: access.contact && !r.hide_name ? r.reporter_name : null,
-    ...(await deps.db.selectFrom('reports as x').leftJoin('routing_rules as rr', 'rr.id', 'x.rule_id')
-      .select(['x.version', 'x.declined_at', 'x.rule_id', 'rr.name as rule_name']).where('x.id', '=', r.id).executeTakeFirstOrThrow()),
+    ...(await findWorkflowFacts(deps.db, r.id)),
     needs_review: r.needs_review,
     // Whether the sender's client and phone are marked abusive (null: the report has none), for those who may mark them.
     abuse: MARKING_ROLES.includes(staff.role) ? await senderAbuseStatus(deps.db, r.code) : null,
