@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -8,13 +7,13 @@ import pino from 'pino';
 import { createApp } from '../../server/app.js';
 import { createDb } from '../../server/db/create-db.js';
 import type { Database } from '../../server/db/database.js';
-import { engineOf, type EngineKind } from '../../server/db/engine.js';
-import { migrate, SQL_DIR } from '../../server/db/migrate.js';
+import type { EngineKind } from '../../server/db/engine.js';
+import { migrate } from '../../server/db/migrate.js';
 import type { Logger } from '../../server/log.js';
 import { ensureCalendar } from '../../server/services/calendar.js';
-import { GEOGRAPHY_DIR, loadGeography } from '../../server/services/geography.js';
+import { loadGeography } from '../../server/services/geography.js';
 import { LocalDiskStorage } from '../../server/services/media/storage.js';
-import { ENGINES, testConfig } from '../integration/context.js';
+import { ENGINES, openEmbeddedCopy, testConfig } from '../integration/context.js';
 
 export { ENGINES };
 
@@ -60,54 +59,13 @@ export function fuzzDb(engine: EngineKind): Promise<Kysely<Database>> {
   let db = fuzzInstances.get(engine);
   if (!db) {
     sweepStale();
-    db = (engine === 'embedded' ? openFuzzEmbedded() : openFuzzPostgres()).then(async (d) => {
+    db = (engine === 'embedded' ? openEmbeddedCopy('fuzz-embedded') : openFuzzPostgres()).then(async (d) => {
       await watchWrites(d);
       return d;
     });
     fuzzInstances.set(engine, db);
   }
   return db;
-}
-
-/**
- * A private copy of the migrated template the integration suite keeps
- * (same name, same key), never the integration suite's own instance: the
- * fuzzers' writes and write-watching triggers must not reach it, whichever
- * worker vitest runs them in.
- */
-async function openFuzzEmbedded(): Promise<Kysely<Database>> {
-  const template = path.join(TMP, `pglite-template-${schemaHash()}`);
-  if (!fs.existsSync(path.join(template, 'READY'))) {
-    const building = `${template}.building-${process.pid}`;
-    fs.rmSync(building, { recursive: true, force: true });
-    const db = await createDb({ dataDir: building });
-    await migrate(db);
-    await loadGeography(db);
-    await engineOf(db).close();
-    fs.writeFileSync(path.join(building, 'READY'), new Date().toISOString());
-    try {
-      fs.renameSync(building, template);
-    } catch {
-      fs.rmSync(building, { recursive: true, force: true });
-    }
-  }
-  const dir = path.join(TMP, `fuzz-embedded-${process.pid}`);
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.cpSync(template, dir, { recursive: true, filter: (src) => !src.endsWith('civic-ops.lock') && !src.endsWith('READY') });
-  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-  const db = await createDb({ dataDir: dir });
-  await migrate(db);
-  await ensureCalendar(db);
-  return db;
-}
-
-/** The integration suite's template key: schema files, geography sizes and the loader. */
-function schemaHash(): string {
-  const hash = crypto.createHash('sha256');
-  for (const f of fs.readdirSync(SQL_DIR).sort()) hash.update(f).update(fs.readFileSync(path.join(SQL_DIR, f)));
-  for (const f of fs.readdirSync(GEOGRAPHY_DIR).sort()) hash.update(f).update(String(fs.statSync(path.join(GEOGRAPHY_DIR, f)).size));
-  hash.update(fs.readFileSync(new URL('../../server/services/geography.ts', import.meta.url)));
-  return hash.digest('hex').slice(0, 12);
 }
 
 async function openFuzzPostgres(): Promise<Kysely<Database>> {

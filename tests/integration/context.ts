@@ -26,7 +26,7 @@ const instances = new Map<EngineKind, Promise<Kysely<Database>>>();
 export function testDb(engine: EngineKind): Promise<Kysely<Database>> {
   let db = instances.get(engine);
   if (!db) {
-    db = engine === 'embedded' ? openEmbedded() : openPostgres();
+    db = engine === 'embedded' ? openEmbeddedCopy('test-embedded') : openPostgres();
     instances.set(engine, db);
   }
   return db;
@@ -41,10 +41,12 @@ async function openPostgres(): Promise<Kysely<Database>> {
 }
 
 /**
- * The first embedded boot plus geography takes ~20 s, so a migrated template
- * directory is kept per schema + geography version and copied for each run.
+ * A private embedded database, `<prefix>-<pid>` under .tmp, removed when the
+ * process exits. The first embedded boot plus geography takes ~20 s, so a
+ * migrated template directory is kept per schema + geography version and
+ * copied for each run (the fuzzers make their own copy from it too).
  */
-async function openEmbedded(): Promise<Kysely<Database>> {
+export async function openEmbeddedCopy(prefix: string): Promise<Kysely<Database>> {
   const template = path.join(TMP, `pglite-template-${schemaHash()}`);
   if (!fs.existsSync(path.join(template, 'READY'))) {
     // Built aside and renamed into place, so a concurrent run never copies a half-built template.
@@ -61,7 +63,7 @@ async function openEmbedded(): Promise<Kysely<Database>> {
       fs.rmSync(building, { recursive: true, force: true });
     }
   }
-  const dir = path.join(TMP, `test-embedded-${process.pid}`);
+  const dir = path.join(TMP, `${prefix}-${process.pid}`);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.cpSync(template, dir, { recursive: true, filter: (src) => !src.endsWith('civic-ops.lock') && !src.endsWith('READY') });
   process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
