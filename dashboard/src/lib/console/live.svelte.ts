@@ -1,16 +1,7 @@
-/** A report event as /api/events sends it. */
-export interface LiveReportEvent {
-  id: string;
-  type: string;
-  code: string;
-  status: string;
-  field: string;
-  lat: number;
-  lon: number;
-  ward_code: string;
-  district_code: string;
-  at: string;
-}
+import type { LiveEvent } from '../../../../server/services/live-events.js';
+
+/** A report event as /api/events sends it (the server's own type: a server-sent stream has no typed client). */
+export type LiveReportEvent = LiveEvent;
 
 export type LiveState = 'connecting' | 'live' | 'down';
 

@@ -1,4 +1,4 @@
-import type { InferResponseType } from 'hono/client';
+import type { InferRequestType, InferResponseType } from 'hono/client';
 import { SLA_STATES as ALL_SLA_STATES, type SlaState } from '../../../../server/domain/statuses.js';
 import { api, ApiError, ApiFieldError, type Field } from '../api.js';
 import { staffSession, type Me, type SessionRestriction, type StaffUser } from './session.svelte.js';
@@ -127,17 +127,9 @@ export async function fetchStaffReport(code: string, signal?: AbortSignal): Prom
   return check(await api.staff.reports[':code'].$get({ param: { code } }, withSignal(signal)));
 }
 
-export type ActionBody =
-  | { action: 'verify'; note?: string }
-  | { action: 'reject'; reason: RejectReason; note?: string }
-  | { action: 'classify'; field: string }
-  | { action: 'assign'; unit_id: number; note?: string }
-  | { action: 'accept' }
-  | { action: 'decline'; reason: string }
-  | { action: 'progress'; note: string; public: boolean }
-  | { action: 'resolve'; note: string }
-  | { action: 'merge'; parent_code: string }
-  | { action: 'set_deadline'; due_at: string; reason: string };
+/** A staff action as the server's validator takes it (without the version, which performAction adds). */
+export type ActionBody = DistributiveOmit<InferRequestType<(typeof api.staff.reports)[':code']['actions']['$post']>['json'], 'version'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export async function performAction(code: string, body: ActionBody & { version: number }) {
   return check(await api.staff.reports[':code'].actions.$post({ param: { code }, json: body }, csrf()));
