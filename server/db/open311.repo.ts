@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { inBboxSql } from './bbox-sql.js';
 import type { Db, NewReportEventRow, NewReportRow, ReportStatus } from './database.js';
 import { HIDDEN_STATUSES } from '../domain/statuses.js';
 import { pointSql } from './reports.repo.js';
@@ -100,7 +101,7 @@ export function open311ListQuery(db: Db, f: Open311ListFilters) {
     .$if(!!f.start, (qb) => qb.where('r.created_at', '>=', f.start!))
     .$if(!!f.end, (qb) => qb.where('r.created_at', '<=', f.end!))
     .$if(!!f.updatedAfter, (qb) => qb.where('r.updated_at', '>', f.updatedAfter!))
-    .$if(!!f.bbox, (qb) => qb.where(sql<boolean>`r.geom && ST_MakeEnvelope(${f.bbox![0]}, ${f.bbox![1]}, ${f.bbox![2]}, ${f.bbox![3]}, 4326)`))
+    .$if(!!f.bbox, (qb) => qb.where(inBboxSql(f.bbox!)))
     .$if(!!f.after, (qb) => qb.where(sql<boolean>`(r.created_at, r.id) < (${f.after!.createdAt}::timestamptz, ${f.after!.id}::bigint)`))
     .orderBy('r.created_at', 'desc')
     .orderBy('r.id', 'desc')

@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Insertable } from 'kysely';
 import { HIDDEN_STATUSES } from '../domain/statuses.js';
+import { inBboxSql } from './bbox-sql.js';
 import type { Database, Db, NewReportEventRow, NewReportRow, ReportFollowerTable, ReportStatus, ReportUpdate } from './database.js';
 
 export const pointSql = (lon: number, lat: number) => sql`ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326)`;
@@ -156,7 +157,7 @@ export async function listPublicReports(db: Db, f: PublicListFilters) {
     .selectFrom('reports as r')
     .where('r.status', 'not in', HIDDEN_STATUSES)
     .where('r.needs_review', '=', false)
-    .$if(!!f.bbox, (qb) => qb.where(sql<boolean>`r.geom && ST_MakeEnvelope(${f.bbox![0]}, ${f.bbox![1]}, ${f.bbox![2]}, ${f.bbox![3]}, 4326)`))
+    .$if(!!f.bbox, (qb) => qb.where(inBboxSql(f.bbox!)))
     .$if(!!f.fields?.length, (qb) => qb.where('r.field_code', 'in', f.fields!))
     .$if(!!f.statuses?.length, (qb) => qb.where('r.status', 'in', f.statuses!))
     .$if(!!f.after, (qb) => qb.where(sql<boolean>`(r.created_at, r.id) < (${f.after!.createdAt}, ${f.after!.id}::bigint)`))
@@ -177,7 +178,7 @@ export async function countPublicReports(db: Db, f: Omit<PublicListFilters, 'aft
     .selectFrom('reports as r')
     .where('r.status', 'not in', HIDDEN_STATUSES)
     .where('r.needs_review', '=', false)
-    .$if(!!f.bbox, (qb) => qb.where(sql<boolean>`r.geom && ST_MakeEnvelope(${f.bbox![0]}, ${f.bbox![1]}, ${f.bbox![2]}, ${f.bbox![3]}, 4326)`))
+    .$if(!!f.bbox, (qb) => qb.where(inBboxSql(f.bbox!)))
     .$if(!!f.fields?.length, (qb) => qb.where('r.field_code', 'in', f.fields!))
     .$if(!!f.statuses?.length, (qb) => qb.where('r.status', 'in', f.statuses!))
     .select(sql<number>`count(*)::int`.as('n'))

@@ -1,6 +1,7 @@
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { isOpen } from '../domain/statuses.js';
 import { REPORT_STATUSES, type Database, type ReportStatus } from './database.js';
+import { inBboxSql } from './bbox-sql.js';
 import { OPEN_SQL, slaSql } from './status-sql.js';
 
 /**
@@ -83,6 +84,12 @@ export type MetricGroup = 'all' | 'district' | 'ward' | 'unit';
 const GROUP_COLUMN = { district: 'district_id', ward: 'ward_id', unit: 'unit_id' } as const;
 
 
+/** A group with no reports: every count zero, no median, no speed. */
+const EMPTY_METRICS: MetricRow = {
+  total: 0, open: 0, overdue: 0, resolved: 0, on_time: 0, median_handling_hours: null, speed: null, never_reopened: 0, rated: 0, satisfied: 0,
+};
+const emptyByStatus = () => Object.fromEntries(REPORT_STATUSES.map((st) => [st, 0])) as Record<ReportStatus, number>;
+
 /**
  * Every metric of the window per group. Additive measures come from the
  * stats_daily rollup; overdue (it depends on now) from the open reports;
@@ -109,11 +116,7 @@ export async function selectMetricGroups(db: Kysely<Database>, f: StatsFilter, n
     for (const row of rows) {
       let m = groups.get(row.g);
       if (!m) {
-        m = {
-          total: 0, open: 0, overdue: 0, resolved: 0, on_time: 0, median_handling_hours: null, speed: null, never_reopened: 0,
-          rated: 0, satisfied: 0, speed_sum: 0, speed_n: 0, histogram: Array<number>(BUCKETS).fill(0),
-          by_status: Object.fromEntries(REPORT_STATUSES.map((st) => [st, 0])) as Record<ReportStatus, number>, by_field: {},
-        };
+        m = { ...EMPTY_METRICS, speed_sum: 0, speed_n: 0, histogram: Array<number>(BUCKETS).fill(0), by_status: emptyByStatus(), by_field: {} };
         groups.set(row.g, m);
       }
       m.total += row.n;
@@ -204,15 +207,8 @@ async function selectExactMedians(trx: Kysely<Database>, f: StatsFilter, group: 
 /** The window's metrics and its count per status. */
 export async function selectMetrics(db: Kysely<Database>, f: StatsFilter, now: Date): Promise<GroupMetrics> {
   const groups = await selectMetricGroups(db, f, now, 'all');
-  return groups.get(0) ?? {
-    total: 0, open: 0, overdue: 0, resolved: 0, on_time: 0, median_handling_hours: null, speed: null, never_reopened: 0, rated: 0, satisfied: 0,
-    by_status: Object.fromEntries(REPORT_STATUSES.map((st) => [st, 0])) as Record<ReportStatus, number>, by_field: {},
-  };
+  return groups.get(0) ?? { ...EMPTY_METRICS, by_status: emptyByStatus(), by_field: {} };
 }
-
-const EMPTY_METRICS: MetricRow = {
-  total: 0, open: 0, overdue: 0, resolved: 0, on_time: 0, median_handling_hours: null, speed: null, never_reopened: 0, rated: 0, satisfied: 0,
-};
 
 /** Metrics per area of one level (optionally within a parent), every area listed even when empty. */
 export async function selectAreaMetrics(db: Kysely<Database>, level: 'district' | 'ward', parentId: number | undefined, f: StatsFilter, now: Date) {
@@ -256,7 +252,7 @@ export interface HexCellRow {
  */
 export async function selectHexCells(db: Kysely<Database>, res: keyof typeof HEX_COLUMNS, bbox: [number, number, number, number] | undefined, f: StatsFilter, now: Date) {
   const reportCell = sql.ref(`r.${HEX_COLUMNS[res]}`);
-  const inBox = bbox ? sql`and r.geom && ST_MakeEnvelope(${bbox[0]}, ${bbox[1]}, ${bbox[2]}, ${bbox[3]}, 4326)` : sql``;
+  const inBox = bbox ? sql`and ${inBboxSql(bbox)}` : sql``;
   // bucket -1: not resolved.
   const counts = res <= 7
     ? sql`select ${sql.ref(`s.${HEX_COLUMNS[res]}`)} as cell, s.bucket, sum(s.n)::int as n
@@ -347,7 +343,7 @@ export async function selectPoints(db: Kysely<Database>, bbox: [number, number, 
     select r.code, ST_X(r.geom) as lon, ST_Y(r.geom) as lat, r.status,
       case ${slaSql(now)} when 'late_3x' then 4 when 'overdue' then 3 when 'due_soon' then 2 when 'on_track' then 1 else 0 end as sla
     from reports r
-    where ${filterSql(f)} and r.geom && ST_MakeEnvelope(${bbox[0]}, ${bbox[1]}, ${bbox[2]}, ${bbox[3]}, 4326)
+    where ${filterSql(f)} and ${inBboxSql(bbox)}
     limit ${cap + 1}`.execute(db);
   return rows;
 }
