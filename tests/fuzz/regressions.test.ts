@@ -246,6 +246,34 @@ for (const engine of ENGINES) {
       expect(mediaFiles(ctx.config.mediaDir).length).toBe(before);
     });
 
+    it('refused-uploads-leave-no-file: six photos (one too many), tiny or large, leave nothing in the media directory, also seconds later', async () => {
+      // Six tiny photos in one chunk: five writers are still opening their files when the sixth is refused.
+      const { body, contentType } = encodeMultipart({
+        fields: [['field', ctx.field]],
+        files: Array.from({ length: 6 }, (_, i) => ({ field: 'photos', filename: `p${i}.jpg`, type: 'image/jpeg', data: Buffer.from('x') })),
+        damage: 'none',
+        cut: 1,
+      });
+      const tmp = path.join(ctx.config.mediaDir, 'tmp');
+      const report = await (await ctx.app.request('/api/reports', { method: 'POST', body: reportForm({ field: ctx.field }) })).json() as { code: string };
+      const before = mediaFiles(ctx.config.mediaDir).length;
+      const big = encodeMultipart({
+        fields: [['text', 'Đã xử lý'], ['description', 'x'.repeat(40_000)]],
+        files: [9371, 1992, 4566, 35069, 88, 274].map((n, i) => ({ field: 'photos', filename: `p${i}.jpg`, type: 'image/jpeg', data: Buffer.alloc(n, i) })),
+        damage: 'none',
+        cut: 1,
+      });
+      for (let i = 0; i < 40; i++) {
+        await refused(await ctx.app.request('/api/reports', { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': contentType } }));
+        const res = await ctx.admin.request(`/api/staff/reports/${report.code}/response`, { method: 'POST', body: new Uint8Array(big.body), headers: { 'content-type': big.contentType } });
+        expect(res.status, await res.text()).toBeGreaterThanOrEqual(400);
+      }
+      expect(mediaFiles(ctx.config.mediaDir).length).toBe(before);
+      // Long enough for any open still pending to land.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(fs.existsSync(tmp) ? fs.readdirSync(tmp) : []).toEqual([]);
+    });
+
     it('leaves no temporary upload behind after any of the above', () => {
       const tmp = path.join(ctx.config.mediaDir, 'tmp');
       expect(fs.existsSync(tmp) ? fs.readdirSync(tmp) : []).toEqual([]);
