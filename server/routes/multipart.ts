@@ -54,6 +54,8 @@ export async function parseMultipart(request: Request, limits: MultipartLimits, 
   const fields: Record<string, string> = {};
   const files: UploadedFile[] = [];
   const writes: Promise<void>[] = [];
+  // A writer destroyed while still opening its file creates the file afterwards; its 'close' says it is done for good.
+  const closed: Promise<void>[] = [];
   const counts: Record<string, number> = {};
   const abort = new AbortController();
   let failure: DomainError | undefined;
@@ -136,6 +138,7 @@ export async function parseMultipart(request: Request, limits: MultipartLimits, 
           },
         });
         const out = fs.createWriteStream(file.tmpPath, { flags: 'wx' });
+        closed.push(new Promise<void>((resolve) => out.once('close', () => resolve())));
         // pipeline reports the first error of each stream; a late one (a write finishing after the
         // abort destroyed its stream) must still find a listener, or Node throws it and the process exits.
         meter.on('error', ignore);
@@ -155,8 +158,9 @@ export async function parseMultipart(request: Request, limits: MultipartLimits, 
       body.pipe(parser);
     });
   } catch (error) {
-    // Every pipeline settles once aborted, its streams destroyed and its file closed; only then can the files go.
+    // Every pipeline settles once aborted and every file is closed (created, if its open was under way); only then can the files go.
     await Promise.all(writes);
+    await Promise.all(closed);
     await removeTemporaryFiles(files);
     throw error;
   }
