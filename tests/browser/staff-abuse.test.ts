@@ -173,6 +173,15 @@ describe('back office: marking a sender abusive', () => {
     expect(await page.getByTestId('abuse-open').textContent()).toContain('Mark sender as abusive');
     await page.screenshot({ path: screenshotPath('staff-abuse-held-en.png'), fullPage: true });
 
+    // (f) The dispatcher's queue says how many reports wait for review (the held one among them).
+    await page.goto(`${server.url}/staff`);
+    const heldCount = page.locator('[data-held-count]');
+    await heldCount.waitFor();
+    expect(Number(await heldCount.getAttribute('data-held-count'))).toBeGreaterThanOrEqual(1);
+    expect(await heldCount.textContent()).toContain(`held for review: ${await heldCount.getAttribute('data-held-count')}`);
+    await expect.poll(() => page.locator(`tr:has-text("${second.code}")`).count()).toBe(1);
+    await page.screenshot({ path: screenshotPath('staff-inbox-held-en.png') });
+
     expect(problems.errors).toEqual([]);
     // The two refusals above were the point of steps (a) and (b).
     const abuseRefusals = problems.failedRequests.filter((r) => r === `${server.url}/api/staff/reports/${first.code}/abuse 400`);
