@@ -168,6 +168,8 @@ async function startServer(): Promise<ChildProcess> {
     env: {
       ...process.env, DATABASE_URL: values.db, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DB_POOL_SIZE: '10',
       DATA_DIR: '.tmp/load-data', MEDIA_DIR: '.tmp/load-media', LOOP_PROBE_FILE: probeFile, RATE_LIMITS: 'off',
+      // The demo dispatcher signs in with a password alone.
+      MFA_REQUIRED_ROLES: 'none',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

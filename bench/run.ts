@@ -70,7 +70,9 @@ async function startServer(port: number) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     env: { ...process.env, DATABASE_URL: values.db, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DB_POOL_SIZE: '10', DATA_DIR: '.tmp/bench-data',
       // The bench posts the same text from one address: measure the work, not the abuse defences.
-      RATE_LIMITS: 'off' },
+      RATE_LIMITS: 'off',
+      // The demo staff sign in with a password alone; one worker, so each ratio is one process against the floor.
+      MFA_REQUIRED_ROLES: 'none', WORKERS: '1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 120; i++) {
@@ -94,7 +96,13 @@ async function sampleContext(pool: pg.Pool, port: number): Promise<BenchContext>
   });
   const staffCookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
   if (!login.ok) console.warn('Staff login failed; staff endpoints will measure 401s');
-  return { points, codes, fields, staffCookie, random: (items) => items[Math.floor(Math.random() * items.length)] };
+  const officer = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'canbo.bmt', password: 'daklak-canbo-2025' }),
+  });
+  const officerCookie = (officer.headers.get('set-cookie') ?? '').split(';')[0];
+  const officerUnit = (await pool.query(`select unit_id from staff_users where username = 'canbo.bmt'`)).rows[0]?.unit_id as number;
+  if (!officer.ok) console.warn('Officer login failed; the officer inbox will measure 401s');
+  return { points, codes, fields, staffCookie, officerCookie, officerUnit, random: (items) => items[Math.floor(Math.random() * items.length)] };
 }
 
 interface Measure {

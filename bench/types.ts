@@ -5,7 +5,11 @@ export interface BenchContext {
   points: { lat: number; lon: number }[];
   codes: string[];
   fields: string[];
+  /** A dispatcher's session (every report, held ones counted). */
   staffCookie: string;
+  /** An officer's session (their unit's reports and those it handed on) and the officer's unit. */
+  officerCookie: string;
+  officerUnit: number;
   random<T>(items: T[]): T;
 }
 

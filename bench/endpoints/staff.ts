@@ -3,7 +3,7 @@ import type { BenchEndpoint } from '../types.js';
 export const staffEndpoints: BenchEndpoint[] = [
   {
     name: 'GET /api/staff/reports (inbox)',
-    request: (ctx) => ({ path: '/api/staff/reports?inbox=all&limit=50', headers: { cookie: ctx.staffCookie } }),
+    request: (ctx) => ({ path: '/api/staff/reports?inbox=all&page_size=50', headers: { cookie: ctx.staffCookie } }),
     floor: () => ({
       sql: `select r.code, r.title, r.status, r.created_at, r.due_at, f.name_vi, w.name_vi, u.name_vi
             from reports r join fields f on f.code = r.field_code join admin_areas w on w.id = r.ward_id left join units u on u.id = r.unit_id
@@ -12,8 +12,20 @@ export const staffEndpoints: BenchEndpoint[] = [
     }),
   },
   {
+    // The officer's scope: their unit's reports plus those the unit held before (a pass over its timeline events).
+    name: 'GET /api/staff/reports (officer inbox)',
+    request: (ctx) => ({ path: '/api/staff/reports?inbox=all&page_size=50', headers: { cookie: ctx.officerCookie } }),
+    floor: (ctx) => ({
+      sql: `select r.code, r.title, r.status, r.created_at, r.due_at, f.name_vi, w.name_vi, u.name_vi
+            from reports r join fields f on f.code = r.field_code join admin_areas w on w.id = r.ward_id left join units u on u.id = r.unit_id
+            where not r.needs_review and (r.unit_id = $1 or exists (select 1 from report_events ue where ue.report_id = r.id and ue.unit_id = $1))
+            order by r.created_at desc, r.id desc limit 51`,
+      params: [ctx.officerUnit],
+    }),
+  },
+  {
     name: 'GET /api/staff/reports?sla=overdue',
-    request: (ctx) => ({ path: '/api/staff/reports?inbox=overdue&sort=due&limit=50', headers: { cookie: ctx.staffCookie } }),
+    request: (ctx) => ({ path: '/api/staff/reports?inbox=overdue&sort=due&page_size=50', headers: { cookie: ctx.staffCookie } }),
     floor: () => ({
       sql: `select r.code, r.title, r.status, r.created_at, r.due_at from reports r
             where r.status in ('received','verified','assigned','in_progress','reopened') and r.due_at < now()

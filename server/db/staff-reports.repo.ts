@@ -46,9 +46,11 @@ export function scopeSql(scope: ReportScope): Expression<SqlBool> {
   if (!scope.held) parts.push(sql`not r.needs_review`);
   if (!scope.allUnits) {
     if (scope.unitId === null) return sql<SqlBool>`false`;
-    // A hashed subplan: one pass over the unit's events (report_events_unit_idx), not a probe per report.
+    // A probe of report_events_unit_idx per report, so the inbox walks reports newest first and stops at the page.
+    // Not `r.id in (select …)`: a unit with 300,000 events outgrows work_mem, and that subplan became a linear
+    // search per report (31.8 s for one page at 1M reports; this form: 4.9 ms, 232 ms for the smallest unit).
     parts.push(sql`(r.unit_id = ${scope.unitId}
-      or r.id in (select ue.report_id from report_events ue where ue.unit_id = ${scope.unitId}))`);
+      or exists (select 1 from report_events ue where ue.report_id = r.id and ue.unit_id = ${scope.unitId}))`);
   }
   return parts.length ? sql<SqlBool>`${sql.join(parts, sql` and `)}` : sql<SqlBool>`true`;
 }

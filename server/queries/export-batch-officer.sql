@@ -65,13 +65,14 @@ where
   and not r.needs_review
   and (
     r.unit_id = $2
-    or r.id in (
+    or exists (
       select
-        ue.report_id
+        1
       from
         report_events ue
       where
-        ue.unit_id = $3
+        ue.report_id = r.id
+        and ue.unit_id = $3
     )
   )
   and "r"."field_code" in ($4)

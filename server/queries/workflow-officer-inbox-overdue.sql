@@ -54,13 +54,14 @@ where
   not r.needs_review
   and (
     r.unit_id = $4
-    or r.id in (
+    or exists (
       select
-        ue.report_id
+        1
       from
         report_events ue
       where
-        ue.unit_id = $5
+        ue.report_id = r.id
+        and ue.unit_id = $5
     )
   )
   and (
