@@ -35,15 +35,18 @@ export const cursor = z
     return !Number.isNaN(instant.getTime()) && instant.toISOString() === text.slice(0, 24);
   }, 'Invalid cursor; use next_cursor from the previous page');
 
-export const NUL_MESSAGE = 'must not contain the NUL character (U+0000)';
+export const NUL_MESSAGE = 'must not contain the NUL character (U+0000) or a lone UTF-16 surrogate';
+
+// A surrogate without its pair: JSON's \\udfff can carry one, and it has no UTF-8 form (PGlite fails on it; pg writes U+FFFD).
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
- * Where the first string holding U+0000 sits in a parsed input, as a field
- * path. PostgreSQL text can neither store nor compare it: such a value
- * fails as a query, so it has to be refused as input.
+ * Where the first string holding U+0000 or a lone surrogate sits in a parsed
+ * input, as a field path. PostgreSQL text can store neither: such a value
+ * fails as a query (or is silently changed), so it has to be refused as input.
  */
 export function nulPath(value: unknown, path: string[] = []): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path.join('.') || '_' : undefined;
+  if (typeof value === 'string') return value.includes('\u0000') || LONE_SURROGATE.test(value) ? path.join('.') || '_' : undefined;
   if (value && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
       const found = nulPath(item, [...path, key]);

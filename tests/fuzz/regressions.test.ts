@@ -274,6 +274,17 @@ for (const engine of ENGINES) {
       expect(fs.existsSync(tmp) ? fs.readdirSync(tmp) : []).toEqual([]);
     });
 
+    it('lone-surrogate-in-text: an unpaired UTF-16 surrogate (JSON \\udfff) is refused as input; PGlite failed on it as a query', async () => {
+      const error = await refused(await ctx.admin.request('/api/admin/calendar', {
+        method: 'PUT', json: { day: '2031-01-02', kind: 'holiday', name: '\u0663\udfff' },
+      }));
+      expect(error.fields?.name).toMatch(/surrogate/);
+      expect((await sql<{ n: number }>`select count(*)::int as n from calendar_days where day = '2031-01-02'`.execute(ctx.db)).rows[0]!.n).toBe(0);
+      // A well-formed pair (an emoji) is text like any other.
+      const ok = await ctx.admin.request('/api/admin/calendar', { method: 'PUT', json: { day: '2031-01-03', kind: 'holiday', name: 'Tết 🎉' } });
+      expect(ok.status, await ok.text()).toBeLessThan(300);
+    });
+
     it('leaves no temporary upload behind after any of the above', () => {
       const tmp = path.join(ctx.config.mediaDir, 'tmp');
       expect(fs.existsSync(tmp) ? fs.readdirSync(tmp) : []).toEqual([]);
