@@ -1,4 +1,4 @@
-import { cellToBoundary, cellToLatLng, cellToParent, getHexagonEdgeLengthAvg, getResolution, isValidCell, latLngToCell, UNITS } from 'h3-js';
+import { cellToBoundary, cellToLatLng, getHexagonEdgeLengthAvg, getResolution, isValidCell, latLngToCell, UNITS } from 'h3-js';
 import type { LngLat } from './types.js';
 import { assertLngLat } from './assert-lng-lat.js';
 
@@ -22,14 +22,11 @@ export interface H3Cells {
 export function h3CellsForPoint(point: LngLat): H3Cells {
   assertLngLat(point);
   // h3-js takes [lat, lng]; this is the one place that order appears.
-  const r9 = latLngToCell(point[1], point[0], 9);
-  return {
-    h3_r5: h3ToInt8(cellToParent(r9, 5)),
-    h3_r6: h3ToInt8(cellToParent(r9, 6)),
-    h3_r7: h3ToInt8(cellToParent(r9, 7)),
-    h3_r8: h3ToInt8(cellToParent(r9, 8)),
-    h3_r9: h3ToInt8(r9),
-  };
+  // Each resolution is looked up on its own, not as the parent of the r9
+  // cell: a parent does not cover all of its children, so about one point in
+  // fifteen would be filed under a coarse hexagon that does not contain it.
+  const at = (res: H3Resolution) => h3ToInt8(latLngToCell(point[1], point[0], res));
+  return { h3_r5: at(5), h3_r6: at(6), h3_r7: at(7), h3_r8: at(8), h3_r9: at(9) };
 }
 
 /** Converts an H3 index (hex string) to the decimal string stored in a bigint column. */

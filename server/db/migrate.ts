@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
+import { runPendingDataFixes } from './data-fixes.js';
 import { engineOf } from './engine.js';
 
 export const SQL_DIR = fileURLToPath(new URL('../../sql/', import.meta.url));
@@ -29,7 +30,8 @@ export function listMigrations(dir = SQL_DIR): MigrationFile[] {
 
 /**
  * Applies pending migrations in order, each in its own transaction together
- * with its schema_migrations row, and returns the latest applied version.
+ * with its schema_migrations row, then finishes any data fix they asked for
+ * (server/db/data-fixes.ts), and returns the latest applied version.
  */
 export async function migrate(db: Kysely<Database>, dir = SQL_DIR): Promise<number> {
   const engine = engineOf(db);
@@ -51,6 +53,7 @@ export async function migrate(db: Kysely<Database>, dir = SQL_DIR): Promise<numb
     );
     latest = migration.version;
   }
+  await runPendingDataFixes(db);
   return latest;
 }
 

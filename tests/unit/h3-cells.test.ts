@@ -1,6 +1,7 @@
 import { cellToLatLng, latLngToCell } from 'h3-js';
 import { describe, expect, it } from 'vitest';
-import { h3CellRing, h3CellsForPoint, h3Resolution, h3ToInt8, int8ToH3 } from '../../spatial/h3-cells.js';
+import { mulberry32 } from '../../server/services/seed/prng.js';
+import { H3_RESOLUTIONS, h3CellRing, h3CellsForPoint, h3Resolution, h3ToInt8, int8ToH3 } from '../../spatial/h3-cells.js';
 import { expectedOutput, goldenInputs } from './golden.js';
 
 describe('h3CellsForPoint', () => {
@@ -24,10 +25,26 @@ describe('h3CellsForPoint', () => {
     expect(int8ToH3(cells.h3_r9)).toBe(latLngToCell(lat, lng, 9));
   });
 
-  it('nests each resolution inside the coarser one', () => {
+  it('gives each column a cell of its own resolution', () => {
     const cells = h3CellsForPoint([108.0383, 12.6667]);
-    expect(h3Resolution(int8ToH3(cells.h3_r5))).toBe(5);
-    expect(h3Resolution(int8ToH3(cells.h3_r9))).toBe(9);
+    for (const res of H3_RESOLUTIONS) expect(h3Resolution(int8ToH3(cells[`h3_r${res}`]))).toBe(res);
+  });
+
+  // An H3 parent does not cover all of its seven children: taken as the
+  // parent of the r9 cell, about 6–7% of points in the province got an r5
+  // (or r6, r7, r8) cell they are not in, and were counted in the wrong hexagon.
+  it('stores at every resolution the cell that contains the point, over random points in Đắk Lắk', () => {
+    const rnd = mulberry32(15);
+    const wrong: string[] = [];
+    const N = 20_000;
+    for (let i = 0; i < N; i++) {
+      const [lng, lat] = [107.4 + rnd() * 1.6, 11.9 + rnd() * 1.7];
+      const cells = h3CellsForPoint([lng, lat]);
+      for (const res of H3_RESOLUTIONS) {
+        if (int8ToH3(cells[`h3_r${res}`]) !== latLngToCell(lat, lng, res)) wrong.push(`r${res} at [${lng}, ${lat}]`);
+      }
+    }
+    expect({ wrong: wrong.length, first: wrong.slice(0, 3) }).toEqual({ wrong: 0, first: [] });
   });
 
   it('throws on invalid coordinates', () => {
