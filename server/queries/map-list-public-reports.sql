@@ -18,10 +18,15 @@ where
   "r"."status" not in ($1, $2, $3)
   and "r"."needs_review" = $4
   and r.geom && ST_MakeEnvelope ($5, $6, $7, $8, 4326)
-  and "r"."field_code" in ($9)
-  and (r.created_at, r.id) < ($10, $11::bigint)
+  and nullif(
+    ST_X (r.geom) between $9 and $10
+    and ST_Y (r.geom) between $11 and $12,
+    false
+  ) is not null
+  and "r"."field_code" in ($13)
+  and (r.created_at, r.id) < ($14, $15::bigint)
 order by
   "r"."created_at" desc,
   "r"."id" desc
 limit
-  $12;
+  $16;

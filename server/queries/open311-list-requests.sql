@@ -59,9 +59,14 @@ where
   and "r"."status" in ($6, $7, $8, $9, $10)
   and "r"."created_at" >= $11
   and r.geom && ST_MakeEnvelope ($12, $13, $14, $15, 4326)
-  and (r.created_at, r.id) < ($16::timestamptz, $17::bigint)
+  and nullif(
+    ST_X (r.geom) between $16 and $17
+    and ST_Y (r.geom) between $18 and $19,
+    false
+  ) is not null
+  and (r.created_at, r.id) < ($20::timestamptz, $21::bigint)
 order by
   "r"."created_at" desc,
   "r"."id" desc
 limit
-  $18;
+  $22;
