@@ -23,7 +23,8 @@ const HELP = `Imports an Open311 GeoReport v2 requests dump (GET requests.json o
                  little over the border; the ward of a far-away point means nothing.
 
 Skipped and reported: no service_request_id, an unknown status, a bad datetime, an
-unmapped service, no usable lat/long, a duplicate id in the file. Records whose
+expected_datetime (deadline) not after requested_datetime, an unmapped service, no
+usable lat/long, a duplicate id in the file. Records whose
 updated_datetime is before requested_datetime are kept, flagged
 'updated_before_requested', with the update time raised to the request time.`;
 

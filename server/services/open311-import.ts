@@ -9,7 +9,7 @@ import { titleFrom } from './open311.js';
 import { newReportCode } from './report-code.js';
 
 export type SkipReason =
-  | 'not_an_object' | 'no_id' | 'duplicate_in_file' | 'unknown_status' | 'bad_datetime'
+  | 'not_an_object' | 'no_id' | 'duplicate_in_file' | 'unknown_status' | 'bad_datetime' | 'expected_not_after_requested'
   | 'unknown_service' | 'no_location' | 'outside_region' | 'already_imported';
 
 export type ImportFlag = 'updated_before_requested' | 'outside_region';
@@ -107,6 +107,13 @@ function examine(
     const d = parseOpen311DateTime(text);
     if (!d) return { reason: 'bad_datetime', id, detail: `${k}_datetime "${text}" is not ISO-8601` };
     dates[k] = d;
+  }
+  // A deadline at or before the request allows no time at all: the statistics
+  // would score the report both as late and as handled instantly, and the
+  // inbox show it three times late from its first second. The database
+  // refuses it too (sql/0015).
+  if (dates.expected && dates.expected <= requested) {
+    return { reason: 'expected_not_after_requested', id, detail: `expected_datetime "${str(r.expected_datetime)}" is not after requested_datetime "${requestedText}"` };
   }
   const serviceCode = str(r.service_code);
   const serviceName = str(r.service_name);

@@ -47,6 +47,14 @@ async function openPostgres(): Promise<Kysely<Database>> {
  * copied for each run (the fuzzers make their own copy from it too).
  */
 export async function openEmbeddedCopy(prefix: string): Promise<Kysely<Database>> {
+  const db = await createDb({ dataDir: await embeddedCopyDir(prefix) });
+  await migrate(db);
+  await ensureCalendar(db);
+  return db;
+}
+
+/** The data directory of a fresh migrated embedded database with the geography, not opened (for a child process to open). */
+export async function embeddedCopyDir(prefix: string): Promise<string> {
   const template = path.join(TMP, `pglite-template-${schemaHash()}`);
   if (!fs.existsSync(path.join(template, 'READY'))) {
     // Built aside and renamed into place, so a concurrent run never copies a half-built template.
@@ -67,10 +75,7 @@ export async function openEmbeddedCopy(prefix: string): Promise<Kysely<Database>
   fs.rmSync(dir, { recursive: true, force: true });
   fs.cpSync(template, dir, { recursive: true, filter: (src) => !src.endsWith('civic-ops.lock') && !src.endsWith('READY') });
   process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-  const db = await createDb({ dataDir: dir });
-  await migrate(db);
-  await ensureCalendar(db);
-  return db;
+  return dir;
 }
 
 function schemaHash(): string {

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { importOpen311 } from '../../server/services/open311-import.js';
 import { ENGINES, testDb } from './context.js';
-import { createField } from './factories.js';
+import { BMT, createField } from './factories.js';
 
 const BOSTON: unknown[] = JSON.parse(fs.readFileSync(new URL('../../fixtures/open311/boston/requests.json', import.meta.url), 'utf8'));
 
@@ -57,6 +57,28 @@ for (const engine of ENGINES) {
       expect(unmapped.skipped.unknown_service).toBe(50 - unmapped.imported);
       expect(unmapped.imported).toBeGreaterThan(0);
       await expect(importOpen311(db, sample, { source: 'x', regionCheck: false, serviceMap: { '*': 'no_such_field' } })).rejects.toThrow(/not an active field/);
+    });
+
+    it('refuses a record whose expected_datetime is not after its requested_datetime, and writes nothing of it', async () => {
+      const db = await testDb(engine);
+      const field = await createField(db);
+      const source = `deadline-${field}`;
+      const request = { service_code: field, status: 'open', lat: BMT.lat, long: BMT.lon, description: 'Ổ gà giữa đường', requested_datetime: '2025-03-10T09:00:00+07:00' };
+      const records = [
+        { ...request, service_request_id: 'DUE-BEFORE', expected_datetime: '2025-03-09T09:00:00+07:00' },
+        // The same instant written with another offset.
+        { ...request, service_request_id: 'DUE-SAME', expected_datetime: '2025-03-10T02:00:00Z' },
+        { ...request, service_request_id: 'DUE-AFTER', expected_datetime: '2025-03-10T09:00:01+07:00' },
+      ];
+      const summary = await importOpen311(db, records, { source, regionCheck: true, serviceMap: {} });
+      expect(summary).toMatchObject({ total: 3, imported: 1, skipped: { expected_not_after_requested: 2 } });
+      expect(summary.problems).toEqual([
+        { index: 0, id: 'DUE-BEFORE', reason: 'expected_not_after_requested', detail: 'expected_datetime "2025-03-09T09:00:00+07:00" is not after requested_datetime "2025-03-10T09:00:00+07:00"' },
+        { index: 1, id: 'DUE-SAME', reason: 'expected_not_after_requested', detail: 'expected_datetime "2025-03-10T02:00:00Z" is not after requested_datetime "2025-03-10T09:00:00+07:00"' },
+      ]);
+      // Timeline rows hang off the report (a foreign key), so no report means nothing at all.
+      const rows = await db.selectFrom('reports').select(['external_id', 'due_at']).where('field_code', '=', field).execute();
+      expect(rows.map((r) => [r.external_id, r.due_at?.toISOString()])).toEqual([['DUE-AFTER', '2025-03-10T02:00:01.000Z']]);
     });
   });
 }

@@ -172,7 +172,7 @@ export function createReportGenerator(input: GeneratorInput): ReportGenerator {
   const codeRng = substream(input.seed, 'codes');
   const setupRng = substream(input.seed, 'setup');
   const nowMs = input.now.getTime();
-  const usedCodes = new Set(input.existingCodes ?? []);
+  const usedCodes = new CodeSet(input.existingCodes ?? []);
 
   const fieldByCode = new Map(input.fields.map((f) => [f.code, f]));
   const models = input.wards.map((ward) => buildWardModel(setupRng, ward, input, fieldByCode));
@@ -285,6 +285,29 @@ export function createReportGenerator(input: GeneratorInput): ReportGenerator {
   }
 
   return { next };
+}
+
+/**
+ * The codes handed out so far. A V8 Set holds at most 2^24 (16,777,216)
+ * entries, fewer than a 20,000,000-report seed needs, so the codes are spread
+ * over one Set per first character.
+ */
+class CodeSet {
+  readonly #byFirst = new Map<string, Set<string>>();
+
+  constructor(codes: Iterable<string>) {
+    for (const code of codes) this.add(code);
+  }
+
+  has(code: string): boolean {
+    return this.#byFirst.get(code[0])?.has(code) ?? false;
+  }
+
+  add(code: string): void {
+    let set = this.#byFirst.get(code[0]);
+    if (!set) this.#byFirst.set(code[0], (set = new Set()));
+    set.add(code);
+  }
 }
 
 function buildWardModel(rng: Rng, ward: GenWard, input: GeneratorInput, fieldByCode: Map<string, GenField>): WardModel {
