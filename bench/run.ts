@@ -1,6 +1,7 @@
-// npm run bench [-- --reports N --db URL --duration S --connections C --only NAME]
+// npm run bench [-- --reports N --db URL --duration S --viewers 1,10 --only NAME]
 // Loads N reports into a PostGIS database (once), starts the real server on it,
-// and measures each registered endpoint against its plain-SQL floor.
+// and measures each registered endpoint against its plain-SQL floor, once per
+// number of concurrent viewers (connections).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,15 +19,18 @@ const { values } = parseArgs({
     reports: { type: 'string', default: '1000000' },
     db: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/civic_bench' },
     duration: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '10' },
+    viewers: { type: 'string', default: '1,10' },
+    connections: { type: 'string' },
     only: { type: 'string' },
   },
 });
 const reports = Number(values.reports);
 const duration = Number(values.duration);
-const connections = Number(values.connections);
-if (!Number.isInteger(reports) || reports < 0 || !(duration > 0) || !(connections > 0)) {
-  console.error('Usage: npm run bench -- [--reports N] [--db postgres://…] [--duration seconds] [--connections C] [--only substring]');
+// --connections C is the older spelling of --viewers C.
+const viewerCounts = (values.connections ?? values.viewers).split(',').map(Number);
+const connections = Math.max(...viewerCounts);
+if (!Number.isInteger(reports) || reports < 0 || !(duration > 0) || !viewerCounts.every((v) => Number.isInteger(v) && v > 0)) {
+  console.error('Usage: npm run bench -- [--reports N] [--db postgres://…] [--duration seconds] [--viewers 1,10] [--only substring]');
   process.exit(2);
 }
 
@@ -102,7 +106,8 @@ async function sampleContext(pool: pg.Pool, port: number): Promise<BenchContext>
   const officerCookie = (officer.headers.get('set-cookie') ?? '').split(';')[0];
   const officerUnit = (await pool.query(`select unit_id from staff_users where username = 'canbo.bmt'`)).rows[0]?.unit_id as number;
   if (!officer.ok) console.warn('Officer login failed; the officer inbox will measure 401s');
-  return { points, codes, fields, staffCookie, officerCookie, officerUnit, random: (items) => items[Math.floor(Math.random() * items.length)] };
+  const districts = (await pool.query(`select id, code from admin_areas where level = 'district'`)).rows;
+  return { points, codes, fields, districts, staffCookie, officerCookie, officerUnit, random: (items) => items[Math.floor(Math.random() * items.length)] };
 }
 
 interface Measure {
@@ -113,7 +118,7 @@ interface Measure {
   errors: number;
 }
 
-async function measureApi(port: number, ctx: BenchContext, e: BenchEndpoint): Promise<Measure> {
+async function measureApi(port: number, ctx: BenchContext, e: BenchEndpoint, connections: number): Promise<Measure> {
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections,
@@ -137,7 +142,7 @@ function percentile(latency: Record<string, number>, p: number): number {
 }
 
 /** The floor: the same query straight through pg with as many concurrent clients as the API gets. */
-async function measureFloor(pool: pg.Pool, db: Kysely<Database>, ctx: BenchContext, e: BenchEndpoint): Promise<Measure> {
+async function measureFloor(pool: pg.Pool, db: Kysely<Database>, ctx: BenchContext, e: BenchEndpoint, connections: number): Promise<Measure> {
   const latencies: number[] = [];
   let errors = 0;
   const end = performance.now() + duration * 1000;
@@ -164,15 +169,28 @@ const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Po
 await ensureLoaded(pool);
 const port = 18_000 + Math.floor(Math.random() * 1000);
 const server = await startServer(port);
-const rows: { endpoint: string; api: Measure; floor: Measure; ratio_p50: number; ratio_p95: number; ratio_p99: number; ratio_rps: number }[] = [];
+interface Row {
+  endpoint: string;
+  viewers: number;
+  api: Measure;
+  floor: Measure;
+  ratio_p50: number;
+  ratio_p95: number;
+  ratio_rps: number;
+}
+const rows: Row[] = [];
 try {
   const ctx = await sampleContext(pool, port);
+  // The first statistics request waits for the in-memory store to load; that is boot, not a viewer's wait.
+  await fetch(`http://127.0.0.1:${port}/api/stats/summary`, { headers: { cookie: ctx.staffCookie } });
   for (const e of ENDPOINTS) {
-    process.stdout.write(`measuring ${e.name} …\n`);
-    const floor = await measureFloor(pool, db, ctx, e);
-    const api = await measureApi(port, ctx, e);
-    const ratio = (a: number, b: number) => Math.round((a / Math.max(b, 0.01)) * 100) / 100;
-    rows.push({ endpoint: e.name, api, floor, ratio_p50: ratio(api.p50, floor.p50), ratio_p95: ratio(api.p95, floor.p95), ratio_p99: ratio(api.p99, floor.p99), ratio_rps: ratio(api.rps, floor.rps) });
+    for (const viewers of viewerCounts) {
+      process.stdout.write(`measuring ${e.name} with ${viewers} viewer(s) …\n`);
+      const floor = await measureFloor(pool, db, ctx, e, viewers);
+      const api = await measureApi(port, ctx, e, viewers);
+      const ratio = (a: number, b: number) => Math.round((a / Math.max(b, 0.01)) * 100) / 100;
+      rows.push({ endpoint: e.name, viewers, api, floor, ratio_p50: ratio(api.p50, floor.p50), ratio_p95: ratio(api.p95, floor.p95), ratio_rps: ratio(api.rps, floor.rps) });
+    }
   }
 } finally {
   server.kill('SIGTERM');
@@ -180,14 +198,17 @@ try {
   await db.destroy();
 }
 
-const f = (n: number) => n.toFixed(1).padStart(7);
-console.log(`\n${reports.toLocaleString('en-US')} reports, ${connections} connections, ${duration} s per run (latency in ms)`);
-console.log(`${'endpoint'.padEnd(40)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'p99'.padStart(7)} ${'req/s'.padStart(7)} ${'err'.padStart(5)} | ${'floor p50'.padStart(9)} ${'p95'.padStart(7)} ${'q/s'.padStart(7)} | ${'×p50'.padStart(6)} ${'×p95'.padStart(6)} ${'×rps'.padStart(6)}`);
-for (const r of rows) {
-  console.log(`${r.endpoint.padEnd(40)} ${f(r.api.p50)} ${f(r.api.p95)} ${f(r.api.p99)} ${f(r.api.rps)} ${String(r.api.errors).padStart(5)} | ${f(r.floor.p50).padStart(9)} ${f(r.floor.p95)} ${f(r.floor.rps)} | ${String(r.ratio_p50).padStart(6)} ${String(r.ratio_p95).padStart(6)} ${String(r.ratio_rps).padStart(6)}`);
+// One line per endpoint, one column group per viewer count: API p50 / p95, the floor's, and API p95 ÷ floor p95.
+const n = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
+const cell = (r: Row | undefined) => (r ? `${n(r.api.p50)} / ${n(r.api.p95)}${r.api.errors ? ` (${r.api.errors} err)` : ''} | ${n(r.floor.p50)} / ${n(r.floor.p95)} | ×${r.ratio_p95}` : '');
+console.log(`\n${reports.toLocaleString('en-US')} reports, ${duration} s per run, latency in ms (API p50 / p95 | floor p50 / p95 | API p95 ÷ floor p95)\n`);
+console.log(`| endpoint | ${viewerCounts.map((v) => `${v} viewer${v > 1 ? 's' : ''}: API | floor | ratio`).join(' | ')} |`);
+console.log(`|---|${viewerCounts.map(() => '---|---|---').join('|')}|`);
+for (const e of ENDPOINTS) {
+  console.log(`| ${e.name} | ${viewerCounts.map((v) => cell(rows.find((r) => r.endpoint === e.name && r.viewers === v))).join(' | ')} |`);
 }
 const dir = path.resolve('bench/results');
 fs.mkdirSync(dir, { recursive: true });
 const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-fs.writeFileSync(file, JSON.stringify({ reports, connections, duration, at: new Date().toISOString(), rows }, null, 2));
+fs.writeFileSync(file, JSON.stringify({ reports, viewers: viewerCounts, duration, at: new Date().toISOString(), rows }, null, 2));
 console.log(`\nWritten to ${path.relative(process.cwd(), file)}`);

@@ -5,6 +5,8 @@ export interface BenchContext {
   points: { lat: number; lon: number }[];
   codes: string[];
   fields: string[];
+  /** Former districts, for filters that differ between viewers. */
+  districts: { id: number; code: string }[];
   /** A dispatcher's session (every report, held ones counted). */
   staffCookie: string;
   /** An officer's session (their unit's reports and those it handed on) and the officer's unit. */

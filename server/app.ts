@@ -13,6 +13,7 @@ import { configRoutes } from './routes/config.js';
 import { exportRoutes } from './routes/export.js';
 import { fieldsRoutes } from './routes/fields.js';
 import { healthRoutes } from './routes/health.js';
+import { leagueRoutes } from './routes/league.js';
 import { anonymousReadLimit, requestLimits } from './routes/limits.js';
 import { mediaRoutes } from './routes/media.js';
 import { open311Error, open311Routes } from './routes/open311.js';
@@ -32,6 +33,7 @@ export function createApi(deps: AppDeps) {
     .route('/areas', areasRoutes(deps))
     .route('/', exportRoutes(deps))
     .route('/', statsRoutes(deps))
+    .route('/league', leagueRoutes(deps))
     .route('/openapi.json', openapiRoutes(deps, () => apiRouteTable(deps)))
     .route('/fields', fieldsRoutes(deps))
     .route('/reports', reportsRoutes(deps))

@@ -11,6 +11,7 @@ import { enableEmailNotifications } from './services/notifications.js';
 import { startOutboxWorker } from './services/webhooks.js';
 import { LocalDiskStorage } from './services/media/storage.js';
 import { DEMO_LOGINS } from './services/seed.js';
+import { statsStore } from './services/stats-store.js';
 
 /** Set by the supervisor on the one worker that also runs the background work. */
 export const JOBS_ENV = 'CIVIC_WORKER_JOBS';
@@ -40,6 +41,13 @@ export async function runWorker(config: Config, logger: Logger) {
       for (const l of DEMO_LOGINS) console.log(`  ${l.role.padEnd(10)} ${l.username} / ${l.password}`);
     }
   }
+
+  // The console's figures come from an in-memory store: load it now, not on the first viewer's request.
+  const loading = performance.now();
+  statsStore(db).then(
+    (store) => logger.info({ reports: store.size, ms: Math.round(performance.now() - loading) }, 'statistics store loaded'),
+    (error) => logger.error({ err: error }, 'statistics store did not load; the next statistics request tries again'),
+  );
 
   const stopBackground = runsJobs ? startBackgroundWork(db, config, logger) : async () => {};
 

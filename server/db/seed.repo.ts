@@ -136,14 +136,12 @@ export async function loadReports(db: Kysely<Database>, expected: number, produc
   if (engine.withPgClient) return engine.withPgClient((client) => copyReports(client, expected, produce));
   return db.transaction().execute(async (trx) => {
     const firstId = await lockAndReserve(trx);
-    await sql`set local civic.stats_bulk = 'on'`.execute(trx);
     const next = produce(firstId);
     let loaded = 0;
     for (let batch = await next(); batch.length; batch = await next()) {
       await insertReportBatch(trx, batch);
       loaded += batch.length;
     }
-    await sql`select stats_rollups_add_range(${firstId}, ${firstId + loaded - 1})`.execute(trx);
     await sql`select setval(pg_get_serial_sequence('reports', 'id'), ${firstId + loaded - 1})`.execute(trx);
     return loaded;
   });
@@ -265,9 +263,6 @@ async function copyReports(client: PoolClient, expected: number, produce: (first
     await client.query('LOCK TABLE reports IN SHARE ROW EXCLUSIVE MODE');
     // The seed can be re-run from scratch; losing its last second on a crash is fine.
     await client.query('SET LOCAL synchronous_commit = off');
-    // The statistics rollups are summed once for the whole load (below)
-    // instead of row by row in their trigger.
-    await client.query(`SET LOCAL civic.stats_bulk = 'on'`);
     const { rows } = await client.query<{ first_id: string }>(RESERVE_SQL);
     const firstId = Number(rows[0].first_id);
     // Building an index once after the load is several times faster than
@@ -304,11 +299,8 @@ async function copyReports(client: PoolClient, expected: number, produce: (first
       for (const index of rebuild) await client.query(index.def);
     }
     if (loaded) await client.query(`SELECT setval(pg_get_serial_sequence('reports', 'id'), $1)`, [firstId + loaded - 1]);
-    await client.query('SELECT stats_rollups_add_range($1, $2)', [firstId, firstId + loaded - 1]);
     await client.query('COMMIT');
     await client.query('ANALYZE reports');
-    await client.query('ANALYZE stats_daily');
-    await client.query('ANALYZE stats_hex_daily');
     await client.query('ANALYZE report_events');
     return loaded;
   } catch (error) {

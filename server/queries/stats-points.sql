@@ -37,10 +37,15 @@ where
   r.created_at >= ($4::date::timestamp at time zone $5)
   and r.created_at < ($6::date::timestamp at time zone $7)
   and not r.needs_review
-  and "r"."district_id" = $8
-  and "r"."field_code" in ($9, $10)
-  and "r"."status" in ($11, $12)
-  and "r"."unit_id" in ($13)
+  and r.district_id = $8
+  and r.field_code in ($9, $10)
+  and r.status in ($11, $12)
+  and coalesce(r.unit_id, 0) in ($13)
   and r.geom && ST_MakeEnvelope ($14, $15, $16, $17, 4326)
+  and nullif(
+    ST_X (r.geom) between $18 and $19
+    and ST_Y (r.geom) between $20 and $21,
+    false
+  ) is not null
 limit
-  $18;
+  $22;

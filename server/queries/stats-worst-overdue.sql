@@ -17,13 +17,11 @@ from
   join admin_areas w on w.id = r.ward_id
   left join units u on u.id = r.unit_id
 where
-  r.created_at >= ($1::date::timestamp at time zone $2)
-  and r.created_at < ($3::date::timestamp at time zone $4)
-  and not r.needs_review
-  and "r"."district_id" = $5
-  and "r"."field_code" in ($6, $7)
-  and "r"."status" in ($8, $9)
-  and "r"."unit_id" in ($10)
+  not r.needs_review
+  and r.district_id = $1
+  and r.field_code in ($2, $3)
+  and r.status in ($4, $5)
+  and coalesce(r.unit_id, 0) in ($6)
   and r.status in (
     'received',
     'verified',
@@ -31,9 +29,9 @@ where
     'in_progress',
     'reopened'
   )
-  and r.due_at < $11
+  and r.due_at < $7
 order by
   r.due_at asc,
   r.id
 limit
-  $12;
+  $8;

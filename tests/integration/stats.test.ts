@@ -19,7 +19,8 @@ interface Row {
   dueHours: number;
   resolvedHours?: number;
   status: ReportStatus;
-  reopen?: number;
+  /** When it was reopened (its timeline event). */
+  reopenedAt?: string;
   rating?: boolean;
 }
 
@@ -36,8 +37,8 @@ const ROWS: Row[] = [
   { name: 'C', at: BMT, created: '2026-03-07T16:59:59Z', dueHours: 7, status: 'assigned' },
   // Exactly at the window's end: excluded (to is exclusive).
   { name: 'D', at: BMT, created: '2026-03-07T17:00:00Z', dueHours: 24, status: 'received' },
-  // Late: 72 h handling against 48 h allotted; reopened once; not satisfied.
-  { name: 'E', at: BMT, created: '2026-03-02T03:00:00Z', dueHours: 48, resolvedHours: 72, status: 'closed', reopen: 1, rating: false },
+  // Late: 72 h handling against 48 h allotted; reopened once inside the window; not satisfied.
+  { name: 'E', at: BMT, created: '2026-03-02T03:00:00Z', dueHours: 48, resolvedHours: 72, status: 'closed', reopenedAt: '2026-03-06T03:00:00Z', rating: false },
   // Open, not yet due.
   { name: 'G', at: BMT, created: '2026-03-03T03:00:00Z', dueHours: 400, status: 'in_progress' },
   // Another ward of the same former district; on time, unrated.
@@ -55,10 +56,13 @@ async function seedMonth(db: Kysely<Database>) {
       code: `T${Math.random().toString(36).slice(2, 9).toUpperCase()}`, field_code: field, title: `Row ${r.name}`, description: 'hand-built',
       status: r.status, ...h3CellsForPoint([r.at[0], r.at[1]]), ward_id: ward.id, district_id: ward.parent_id!, unit_id: unitId,
       created_at: created, due_at: new Date(created.getTime() + r.dueHours * H),
-      resolved_at: r.resolvedHours === undefined ? null : new Date(created.getTime() + r.resolvedHours * H), reopen_count: r.reopen ?? 0,
+      resolved_at: r.resolvedHours === undefined ? null : new Date(created.getTime() + r.resolvedHours * H), reopen_count: r.reopenedAt ? 1 : 0,
       rating_satisfied: r.rating ?? null,
     } as never, r.at[0], r.at[1]);
     if (r.rating !== undefined) await db.insertInto('ratings').values({ report_id: report.id, satisfied: r.rating }).execute();
+    if (r.reopenedAt) {
+      await db.insertInto('report_events').values({ report_id: report.id, type: 'reopened', from_status: 'resolved', to_status: 'reopened', created_at: r.reopenedAt }).execute();
+    }
   }
   return { field, unitId, q: { field: [field], from: '2026-03-01', to: '2026-03-08' } };
 }
@@ -70,13 +74,16 @@ for (const engine of ENGINES) {
       const { q, field } = await seedMonth(db);
       const s = await summary(db, q, NOW);
       expect(s.by_field).toEqual({ [field]: 5 });
+      // Open and overdue are the whole backlog now: B (received before the window) and D (after it) count.
       expect(s).toMatchObject({
-        total: 5, open: 2, overdue: 1, resolved: 3, on_time_rate: 0.6667, median_handling_hours: 20, rated: 2, satisfied_rate: 0.5,
+        total: 5, received: 5, open: 4, overdue: 3, overdue_30_plus: 0, worst_days_late: 7, resolved: 3, no_deadline: 0, reopened: 1,
+        on_time_rate: 0.6667, median_handling_hours: 20, rated: 2, satisfied_rate: 0.5,
         by_status: { resolved: 1, assigned: 1, closed: 2, in_progress: 1, received: 0 },
       });
+      expect(s.on_time).toEqual({ n: 3, rate: 0.6667, low: expect.any(Number), high: expect.any(Number), enough: false });
       const speed = (0.5 + (1 - 72 / 96) + (1 - 20 / 144)) / 3;
       expect(s.components.speed).toBeCloseTo(speed, 6);
-      expect(s.components.never_reopened).toBeCloseTo(2 / 3, 6);
+      expect(s.components.not_reopened).toBeCloseTo(2 / 3, 6);
       const index = 100 * (0.35 * (2 / 3) + 0.3 * 0.5 + 0.2 * speed + 0.15 * (2 / 3));
       expect(s.satisfaction_index).toBeCloseTo(index, 1);
       expect(s.previous).toMatchObject({ from: '2026-02-22', to: '2026-03-01', total: 1 });
@@ -87,7 +94,7 @@ for (const engine of ENGINES) {
       const db = await testDb(engine);
       const { q } = await seedMonth(db);
       const wards = await areaStats(db, 'ward', '643', q, NOW);
-      expect(wards.find((w) => w.code === '24133')).toMatchObject({ total: 4, open: 2, overdue: 1 });
+      expect(wards.find((w) => w.code === '24133')).toMatchObject({ total: 4, open: 4, overdue: 3 });
       expect(wards.find((w) => w.code === '24163')).toMatchObject({ total: 1, on_time_rate: 1, median_handling_hours: 20 });
       const districts = await areaStats(db, 'district', undefined, q, NOW);
       expect(districts).toHaveLength(24);
@@ -95,7 +102,7 @@ for (const engine of ENGINES) {
       expect(bmt.total).toBe(wards.reduce((n, w) => n + w.total, 0));
       const total = (await summary(db, q, NOW)).total;
       expect(districts.reduce((n, d) => n + d.total, 0)).toBe(total);
-      expect(districts.reduce((n, d) => n + d.overdue, 0)).toBe(1);
+      expect(districts.reduce((n, d) => n + d.overdue, 0)).toBe(3);
       for (const res of [5, 6, 7, 8, 9] as const) {
         const hexes = await hexStats(db, res, undefined, q, NOW);
         expect(hexes.reduce((n, h) => n + h.count, 0), `res ${res}`).toBe(total);
@@ -114,6 +121,8 @@ for (const engine of ENGINES) {
         { bucket: '2026-03-03', received: 1, resolved: 0 },
         { bucket: '2026-03-04', received: 1, resolved: 0 },
         { bucket: '2026-03-05', received: 0, resolved: 2 },
+        // Every day is present, empty ones as zeros.
+        { bucket: '2026-03-06', received: 0, resolved: 0 },
         { bucket: '2026-03-07', received: 1, resolved: 0 },
       ]);
       const grid = (await hourWeekday(db, q, NOW)).grid;
@@ -126,15 +135,15 @@ for (const engine of ENGINES) {
       const db = await testDb(engine);
       const { q, unitId } = await seedMonth(db);
       const buckets = await aging(db, q, NOW);
+      // The whole backlog: G not due; C and D under 3 days late; B 7.3 days late.
       expect(buckets).toEqual([
-        { bucket: 'not_due', count: 1 }, { bucket: 'late_0_3', count: 1 }, { bucket: 'late_3_7', count: 0 },
-        { bucket: 'late_7_30', count: 0 }, { bucket: 'late_30_plus', count: 0 },
+        { bucket: 'not_due', count: 1 }, { bucket: 'late_0_3', count: 2 }, { bucket: 'late_3_7', count: 0 },
+        { bucket: 'late_7_30', count: 1 }, { bucket: 'late_30_plus', count: 0 },
       ]);
       const worst = await worstOverdue(db, q, 10, NOW);
-      expect(worst.map((w) => w.days_late)).toEqual([1]);
+      expect(worst.map((w) => w.days_late)).toEqual([7, 1, 0]);
       const units = await unitStats(db, q, NOW);
-      expect(units).toHaveLength(1);
-      expect(units[0]).toMatchObject({ id: unitId, total: 5, on_time_rate: 0.6667 });
+      expect(units.find((u) => u.id === unitId)).toMatchObject({ total: 5, on_time_rate: 0.6667 });
     });
 
     it('serves the endpoints to staff only, validates filters and encodes points in binary', async () => {

@@ -11,7 +11,7 @@ import { listOpen311Requests } from '../../server/db/open311.repo.js';
 import { countPublicReports, findNearbyOpenReports, listPublicReports, updateReport } from '../../server/db/reports.repo.js';
 import { countHeldForReview, listStaffReports, lockStaffReport } from '../../server/db/staff-reports.repo.js';
 import {
-  selectAging, selectHexCells, selectHourWeekday, selectMetricGroups, selectPoints, selectTimeseries, selectWorstOverdue, type StatsFilter,
+  selectChangedStoreRows, selectFineHexCells, selectPoints, selectStoreRows, selectWorstOverdue, type StatsFilter,
 } from '../../server/db/stats.repo.js';
 import { OPEN_STATUSES } from '../../server/domain/statuses.js';
 
@@ -69,11 +69,9 @@ const BBOX: [number, number, number, number] = [107.9, 12.6, 108.1, 12.8];
 const OFFICER = { allUnits: false, unitId: 3, held: false };
 
 const QUERIES: Record<string, (db: Kysely<Database>) => Promise<unknown>> = {
-  'stats-metrics-by-ward': (db) => selectMetricGroups(db, FILTER, NOW, 'ward'),
-  'stats-hex-cells-r7': (db) => selectHexCells(db, 7, BBOX, FILTER, NOW),
-  'stats-timeseries-day': (db) => selectTimeseries(db, 'day', FILTER),
-  'stats-hour-weekday': (db) => selectHourWeekday(db, FILTER),
-  'stats-aging': (db) => selectAging(db, FILTER, NOW),
+  'stats-store-load': (db) => selectStoreRows(db, { created: '2026-06-01 10:00:00.123456+00', id: 42 }, 50_000),
+  'stats-store-changes': (db) => selectChangedStoreRows(db, '1234'),
+  'stats-hex-cells-r9': (db) => selectFineHexCells(db, 9, BBOX, FILTER, NOW),
   'stats-worst-overdue': (db) => selectWorstOverdue(db, FILTER, NOW, 20),
   'stats-points': (db) => selectPoints(db, BBOX, FILTER, NOW, 50_000),
   'map-list-public-reports': (db) => listPublicReports(db, { bbox: BBOX, fields: ['road'], after: { createdAt: NOW, id: '42' }, limit: 200 }),

@@ -262,3 +262,27 @@ export async function classifyReport(title: string, description: string, signal?
 export async function markReportSender(code: string, body: { client: boolean; phone: boolean; abusive?: boolean; reason: string }, csrfToken: string) {
   return unwrapWithFields(await api.staff.reports[':code'].abuse.$post({ param: { code }, json: body }, { headers: { 'X-CSRF-Token': csrfToken } }));
 }
+
+// ---------------------------------------------------------------------------
+// Monthly league table (public)
+
+export type LeagueBy = 'unit' | 'ward';
+export type LeagueTable = InferResponseType<typeof api.league.$get, 200>;
+export type LeagueRow = LeagueTable['rows'][number];
+export type LeagueShare = LeagueRow['on_time'];
+export type LeagueCases = InferResponseType<typeof api.league.cases.$get, 200>;
+export type LeagueCase = LeagueCases['cases'][number];
+export type LeagueMeasure = LeagueCases['measure'];
+
+/** The league table of one month; without a month the server picks the last complete one. */
+export async function fetchLeague(by: LeagueBy, month: string | undefined, signal?: AbortSignal): Promise<LeagueTable> {
+  return unwrap(await api.league.$get({ query: { by, ...(month ? { month } : {}) } }, { init: { signal } }));
+}
+
+/** The reports behind one figure of a league row (at most 200, newest first, with the full count). */
+export async function fetchLeagueCases(
+  q: { by: LeagueBy; code: string; month: string; measure: LeagueMeasure },
+  signal?: AbortSignal,
+): Promise<LeagueCases> {
+  return unwrap(await api.league.cases.$get({ query: q }, { init: { signal } }));
+}

@@ -58,7 +58,7 @@ export function hexScale(hexes: HexStat[], metric: HexMetric, formatHours: (h: n
     metric === 'count'
       ? (h: HexStat) => h.count
       : metric === 'overdue_share'
-        ? (h: HexStat) => (h.count > 0 ? h.overdue / h.count : null)
+        ? (h: HexStat) => (h.open > 0 ? h.overdue / h.open : null)
         : (h: HexStat) => h.median_handling_hours;
   let max = 0;
   for (const h of hexes) max = Math.max(max, value(h) ?? 0);
