@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LEAGUE_MEASURES } from '../domain/league.js';
+import { PG_INT_MAX } from './common.schema.js';
 
 const month = z.string({ error: 'month must be YYYY-MM' }).regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'month must be YYYY-MM').optional();
 
@@ -9,6 +10,8 @@ export const LeagueQuery = z.object({
 });
 
 export const LeagueCasesQuery = LeagueQuery.extend({
-  code: z.string({ error: 'code is required' }).regex(/^\d{1,10}$/, 'code must be a unit id or a ward code'),
+  // A unit id is an integer column: a larger number would reach the database as an error, not a miss.
+  code: z.string({ error: 'code is required' }).regex(/^\d{1,10}$/, 'code must be a unit id or a ward code')
+    .refine((c) => Number(c) <= PG_INT_MAX, 'code must be a unit id or a ward code'),
   measure: z.enum(LEAGUE_MEASURES, { error: `measure must be one of ${LEAGUE_MEASURES.join(', ')}` }).default('resolved'),
 });
