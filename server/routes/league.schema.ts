@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { LEAGUE_MEASURES } from '../domain/league.js';
 import { PG_INT_MAX } from './common.schema.js';
 
-const month = z.string({ error: 'month must be YYYY-MM' }).regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'month must be YYYY-MM').optional();
+// Years 2000–2999: a month the product could hold, and a date every engine parses (year 0 is not one).
+const month = z.string({ error: 'month must be YYYY-MM' }).regex(/^2\d{3}-(0[1-9]|1[0-2])$/, 'month must be YYYY-MM, from 2000').optional();
 
 export const LeagueQuery = z.object({
   by: z.enum(['unit', 'ward'], { error: 'by must be unit or ward' }).default('unit'),

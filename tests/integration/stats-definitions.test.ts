@@ -139,7 +139,7 @@ for (const engine of ENGINES) {
       expect(cases.cases).toHaveLength(5);
       expect(Object.keys(cases.cases[0]).sort()).toEqual(['code', 'created_at', 'due_at', 'field', 'resolved_at', 'status', 'title']);
 
-      for (const [query, field] of [['month=2025-13', 'month'], ['by=district', 'by'], ['month=2025-07&code=x', 'code'], ['month=2025-07&code=9999999999', 'code']] as const) {
+      for (const [query, field] of [['month=2025-13', 'month'], ['by=district', 'by'], ['month=2025-07&code=x', 'code'], ['month=2025-07&code=9999999999', 'code'], ['month=0000-01&code=1', 'month']] as const) {
         const path = query.includes('code') ? `/api/league/cases?${query}` : `/api/league?${query}`;
         const bad = await app.request(path);
         expect(bad.status, query).toBe(400);
