@@ -8,8 +8,8 @@
  *   server/db/         queries (kysely) and the engines
  *   spatial/           pure geometry, shared with the dashboard
  *
- * Each layer imports only layers below it. server/errors.ts, config.ts and
- * log.ts are shared by every server layer.
+ * Each layer imports only layers below it. server/errors.ts, config.ts,
+ * log.ts and messages.ts are shared by every server layer.
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -6,6 +6,10 @@ import type { AppDeps } from './deps.js';
 import { errorBody, handleError } from './errors.js';
 import { accessLog } from './routes/access-log.js';
 import { areasRoutes } from './routes/areas.js';
+import { compression } from './routes/compression.js';
+import { findSpaRoute } from './domain/spa-routes.js';
+import { basemapRoutes } from './routes/basemap.js';
+import { BASEMAP_PATH } from './domain/basemap.js';
 import { assistantRoutes } from './routes/assistant.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
@@ -13,11 +17,13 @@ import { configRoutes } from './routes/config.js';
 import { exportRoutes } from './routes/export.js';
 import { fieldsRoutes } from './routes/fields.js';
 import { healthRoutes } from './routes/health.js';
+import { negotiateLanguage } from './routes/language.js';
 import { leagueRoutes } from './routes/league.js';
 import { anonymousReadLimit, requestLimits } from './routes/limits.js';
 import { mediaRoutes } from './routes/media.js';
 import { open311Error, open311Routes } from './routes/open311.js';
 import { openapiRoutes, type RouteInfo } from './routes/openapi.js';
+import { placesRoutes } from './routes/places.js';
 import { planningRoutes, planningTileRoutes } from './routes/planning.js';
 import { reportsRoutes } from './routes/reports.js';
 import { apiCors, open311Cors, securityHeaders } from './routes/security.js';
@@ -41,7 +47,8 @@ export function createApi(deps: AppDeps) {
     .route('/auth', authRoutes(deps))
     .route('/staff', staffRoutes(deps))
     .route('/admin', adminRoutes(deps))
-    .route('/planning', planningRoutes(deps));
+    .route('/planning', planningRoutes(deps))
+    .route('/places', placesRoutes(deps));
 }
 
 export type AppType = ReturnType<typeof createApi>;
@@ -58,7 +65,10 @@ export function createApp(deps: AppDeps) {
   const open311ErrorList = open311Error(deps.logger);
   // Each API answers in its own error shape, also for what fails before its routes run.
   app.onError((err, c) => (c.req.path.startsWith('/open311/v2/') ? open311ErrorList(err, c) : apiError(err, c)));
+  // Outermost, so the access log and every other middleware see the plain body.
+  app.use('*', compression());
   app.use('*', accessLog(deps));
+  app.use('*', negotiateLanguage());
   app.use('*', securityHeaders(deps.config));
   app.use('*', requestLimits());
   app.use('/api/*', apiCors(deps.config));
@@ -69,6 +79,7 @@ export function createApp(deps: AppDeps) {
   app.route('/media', mediaRoutes(deps));
   app.route('/open311/v2', open311Routes(deps));
   app.route('/tiles/planning', planningTileRoutes(deps));
+  app.route(BASEMAP_PATH, basemapRoutes(deps));
   app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}`), 404));
 
   const root = path.relative(process.cwd(), deps.config.dashboardDir) || '.';
@@ -78,13 +89,19 @@ export function createApp(deps: AppDeps) {
     await next();
   });
   // Tests and API-only deployments run without a built dashboard.
-  if (fs.existsSync(deps.config.dashboardDir)) app.use('/*', serveStatic({ root }));
+  // The build writes .br and .gz beside each text file (vite.config.ts); they go out as they are.
+  // index.html is left to the fallback below, which marks it no-cache.
+  if (fs.existsSync(deps.config.dashboardDir)) {
+    const statics = serveStatic({ root, precompressed: true });
+    app.use('/*', (c, next) => (c.req.path === '/' || c.req.path === '/index.html' ? next() : statics(c, next)));
+  }
   app.get('*', (c) => {
     if (!fs.existsSync(indexFile)) {
       return c.json(errorBody('not_built', 'The dashboard has not been built. Run npm run build.'), 503);
     }
     c.header('Cache-Control', 'no-cache');
-    return c.html(fs.readFileSync(indexFile, 'utf8'));
+    // A path that names no page still gets the app, which draws its "not found" page, but with a real 404.
+    return c.html(fs.readFileSync(indexFile, 'utf8'), findSpaRoute(c.req.path) ? 200 : 404);
   });
   app.notFound((c) => c.json(errorBody('not_found', `Nothing at ${c.req.path}`), 404));
   return app;

@@ -8,6 +8,7 @@ import type { Logger } from './log.js';
 import { sendQueuedEmails, smtpMailer } from './services/email.js';
 import { runPeriodicJobs } from './services/jobs.js';
 import { enableEmailNotifications } from './services/notifications.js';
+import { placeIndex } from './services/places.js';
 import { startOutboxWorker } from './services/webhooks.js';
 import { LocalDiskStorage } from './services/media/storage.js';
 import { DEMO_LOGINS } from './services/seed.js';
@@ -47,6 +48,12 @@ export async function runWorker(config: Config, logger: Logger) {
   statsStore(db).then(
     (store) => logger.info({ reports: store.size, ms: Math.round(performance.now() - loading) }, 'statistics store loaded'),
     (error) => logger.error({ err: error }, 'statistics store did not load; the next statistics request tries again'),
+  );
+  // Place search is in memory too: build its index now, not on the first citizen's keystroke.
+  const indexing = performance.now();
+  placeIndex(db).then(
+    (index) => logger.info({ places: index.size, ms: Math.round(performance.now() - indexing) }, 'place index built'),
+    (error) => logger.error({ err: error }, 'place index not built; the next place search tries again'),
   );
 
   const stopBackground = runsJobs ? startBackgroundWork(db, config, logger) : async () => {};

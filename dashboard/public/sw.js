@@ -1,36 +1,82 @@
 /*
  * The service worker of the citizen app. Hand-written, no build plugin:
- *  - the app shell (index.html and the hashed /assets/* it names) is cached
- *    at install, by reading the asset list out of index.html, so it always
- *    matches the build that is being served;
- *  - navigations are network-first and fall back to the cached shell offline;
+ *  - the app shell (index.html and the hashed /assets/* it names) and the
+ *    report form's own chunks, its map included, are cached at install. The
+ *    list comes from the build's .vite/manifest.json (each page is a chunk
+ *    loaded on demand, which index.html does not name), so it always matches
+ *    the build that is being served;
+ *  - navigations get the cached shell at once and refresh it in the
+ *    background (stale-while-revalidate): on a slow or flaky link the form
+ *    opens from the device, and a new build shows from the next visit. The
+ *    shell and its chunks are cached together, so they always agree;
  *  - /assets/* are cache-first (their names change with their content);
+ *    chunks of other pages are kept as they are first loaded;
  *  - a few public GET lookups (fields, boundaries, config, basemap) are
  *    network-first with the last good answer kept for offline use.
  * It never caches a POST, anything with credentials-bearing paths (/api/staff,
  * /api/auth, /api/admin) or a response marked no-store or private.
  */
-const VERSION = 'v1';
+const VERSION = 'v2';
 const SHELL = `shell-${VERSION}`;
 const ASSETS = `assets-${VERSION}`;
 const DATA = `data-${VERSION}`;
 const KEEP = [SHELL, ASSETS, DATA];
 
+/** Manifest keys (sources) whose chunks are cached at install: the report form, its map and the assistant. */
+const PRECACHE_SOURCES = [
+  'index.html',
+  'src/routes/citizen/ReportFormPage.svelte',
+  'src/lib/components/citizen/PinMap.svelte',
+  'src/lib/components/assistant/AssistantPanel.svelte',
+];
+const BUILD_MANIFEST = '/.vite/manifest.json';
+
 const STATIC = ['/manifest.webmanifest', '/favicon.svg', '/icons/icon-192.png', '/icons/icon-512.png'];
 /** Public GET lookups worth having offline. */
 const CACHED_API = [/^\/api\/fields$/, /^\/api\/areas(\/|$|\?)/, /^\/api\/config$/, /^\/api\/basemap/];
+
+/** The files of the given sources and everything they import statically, with their CSS, as /assets/… paths. */
+function chunkFiles(manifest, sources) {
+  const files = new Set();
+  const visit = (key) => {
+    const chunk = manifest[key];
+    if (!chunk || files.has(`/${chunk.file}`)) return;
+    files.add(`/${chunk.file}`);
+    for (const css of chunk.css || []) files.add(`/${css}`);
+    for (const imported of chunk.imports || []) visit(imported);
+  };
+  sources.forEach(visit);
+  return [...files];
+}
+
+/** Every file the build produced, from its manifest; older hashed files can go. */
+function allBuildFiles(manifest) {
+  const files = new Set();
+  for (const chunk of Object.values(manifest)) {
+    files.add(`/${chunk.file}`);
+    for (const css of chunk.css || []) files.add(`/${css}`);
+    for (const asset of chunk.assets || []) files.add(`/${asset}`);
+  }
+  return files;
+}
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(SHELL);
+      const assetCache = await caches.open(ASSETS);
       const res = await fetch('/', { cache: 'no-store' });
       if (res.ok) {
         const html = await res.clone().text();
         await cache.put('/', res);
-        const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
-        const assetCache = await caches.open(ASSETS);
-        await Promise.all(assets.map((a) => assetCache.add(a).catch(() => undefined)));
+        let assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
+        const manifestRes = await fetch(BUILD_MANIFEST, { cache: 'no-store' }).catch(() => undefined);
+        if (manifestRes && manifestRes.ok) {
+          await cache.put(BUILD_MANIFEST, manifestRes.clone());
+          assets = [...new Set([...assets, ...chunkFiles(await manifestRes.json(), PRECACHE_SOURCES)])];
+        }
+        // Failures are left to runtime caching: one missing chunk must not stop the worker from installing.
+        await Promise.all(assets.map((a) => assetCache.match(a).then((hit) => hit || assetCache.add(a)).catch(() => undefined)));
       }
       await Promise.all(STATIC.map((s) => cache.add(s).catch(() => undefined)));
       await self.skipWaiting();
@@ -42,6 +88,15 @@ self.addEventListener('activate', (event) => {
   event.waitUntil(
     (async () => {
       for (const key of await caches.keys()) if (!KEEP.includes(key)) await caches.delete(key);
+      // Hashed files of earlier builds would otherwise pile up on the phone.
+      const manifestRes = await (await caches.open(SHELL)).match(BUILD_MANIFEST);
+      if (manifestRes) {
+        const current = allBuildFiles(await manifestRes.json());
+        const assetCache = await caches.open(ASSETS);
+        for (const request of await assetCache.keys()) {
+          if (!current.has(new URL(request.url).pathname)) await assetCache.delete(request);
+        }
+      }
       await self.clients.claim();
     })(),
   );
@@ -66,6 +121,17 @@ async function networkFirst(request, cacheName, fallbackKey) {
   }
 }
 
+/** The cached shell at once, refreshed in the background; the network only when nothing is cached yet. */
+async function shellFirst(event) {
+  const cache = await caches.open(SHELL);
+  const cached = await cache.match('/');
+  // Before the first install the page's own request goes out, so a path that names no page gets the server's 404.
+  if (!cached) return fetch(event.request);
+  const refresh = fetch('/', { cache: 'no-store' }).then((res) => (res.ok ? cache.put('/', res) : undefined));
+  event.waitUntil(refresh.catch(() => undefined));
+  return cached;
+}
+
 async function cacheFirst(request, cacheName) {
   const cache = await caches.open(cacheName);
   const hit = await cache.match(request);
@@ -85,7 +151,7 @@ self.addEventListener('fetch', (event) => {
   if (request.mode === 'navigate') {
     // Staff pages are not part of the offline app.
     if (path.startsWith('/api/') || path.startsWith('/media/')) return;
-    event.respondWith(networkFirst(request, SHELL, '/'));
+    event.respondWith(shellFirst(event));
     return;
   }
   if (path.startsWith('/assets/')) {

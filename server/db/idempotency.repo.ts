@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { DomainError } from '../errors.js';
+import { msg } from '../messages.js';
 import type { Db } from './database.js';
 
 export async function insertKeyIfAbsent(db: Db, row: { key: string; scope: string; request_hash: string }): Promise<boolean> {
@@ -54,7 +55,7 @@ export async function completeKey(trx: Db, key: string, status: number, body: un
     .where('state', '=', 'in_flight')
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) {
-    throw new DomainError(409, 'request_in_progress', 'The same request was completed by another attempt; retry to get its answer');
+    throw new DomainError(409, 'request_in_progress', msg('error.request_completed_elsewhere'));
   }
 }
 

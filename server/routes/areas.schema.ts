@@ -1,15 +1,16 @@
 import { z } from 'zod';
+import { messageKey as k } from '../messages.js';
 
 export const latitude = z.coerce
-  .number({ error: 'lat must be a number' })
-  .refine(Number.isFinite, 'lat must be a finite number')
-  .min(-90, 'lat must be between -90 and 90')
-  .max(90, 'lat must be between -90 and 90');
+  .number({ error: k('input.lat_number') })
+  .refine(Number.isFinite, k('input.lat_finite'))
+  .min(-90, k('input.lat_range'))
+  .max(90, k('input.lat_range'));
 export const longitude = z.coerce
-  .number({ error: 'lon must be a number' })
-  .refine(Number.isFinite, 'lon must be a finite number')
-  .min(-180, 'lon must be between -180 and 180')
-  .max(180, 'lon must be between -180 and 180');
+  .number({ error: k('input.lon_number') })
+  .refine(Number.isFinite, k('input.lon_finite'))
+  .min(-180, k('input.lon_range'))
+  .max(180, k('input.lon_range'));
 
 export const AreasAtQuery = z.object({ lat: latitude, lon: longitude });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { messageKey as k } from '../messages.js';
 
 /** The largest value of a PostgreSQL integer (int4), the type of every serial id. */
 export const PG_INT_MAX = 2_147_483_647;
@@ -33,7 +34,7 @@ export const cursor = z
     if (!m || Number(m[1]) < 1) return false;
     const instant = new Date(text.slice(0, 24));
     return !Number.isNaN(instant.getTime()) && instant.toISOString() === text.slice(0, 24);
-  }, 'Invalid cursor; use next_cursor from the previous page');
+  }, k('input.cursor'));
 
 export const NUL_MESSAGE = 'must not contain the NUL character (U+0000) or a lone UTF-16 surrogate';
 

@@ -4,6 +4,7 @@ import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { AppDeps } from '../deps.js';
 import { DomainError, validationFailed } from '../errors.js';
+import { msg } from '../messages.js';
 import { enforceRateLimit, requester } from './rate-limit.js';
 import { sessionCookie } from './session.js';
 
@@ -29,7 +30,7 @@ const isUpload = (c: Context) =>
 
 /** 413, rendered by the app's error handler in the shape of the API asked (ours, or Open311's). The connection closes, so a client still sending is cut off instead of drained. */
 function tooLarge(): never {
-  const error = new DomainError(413, 'payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`);
+  const error = new DomainError(413, 'payload_too_large', msg('error.body_too_large', { mb: MAX_BODY_BYTES / 1024 / 1024 }));
   error.closeConnection = true;
   throw error;
 }
@@ -49,7 +50,7 @@ function interruptionsAsRefusals(request: Request): Request {
         if (done) controller.close();
         else controller.enqueue(value);
       } catch {
-        controller.error(validationFailed({ _: 'The request body was cut off before it ended' }));
+        controller.error(validationFailed({ _: msg('error.body_cut_off') }));
       }
     },
     cancel: (reason) => reader.cancel(reason),
@@ -71,7 +72,7 @@ export const requestLimits = () =>
   createMiddleware(async (c, next) => {
     // The raw URL: what a client sent, before any decoding shrinks it.
     if (c.req.url.length > MAX_URL_BYTES) {
-      throw new DomainError(414, 'uri_too_long', `The URL is longer than ${MAX_URL_BYTES / 1024} KB; send fewer filters`);
+      throw new DomainError(414, 'uri_too_long', msg('error.url_too_long', { kb: MAX_URL_BYTES / 1024 }));
     }
     if (isUpload(c)) return next();
     c.req.raw = interruptionsAsRefusals(c.req.raw);

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import busboy from 'busboy';
 import { DomainError, validationFailed } from '../errors.js';
+import { msg } from '../messages.js';
 import { removeTemporaryFiles, type UploadedFile } from '../services/media/uploads.js';
 
 export interface FileLimit {
@@ -44,11 +45,11 @@ const MB = 1024 * 1024;
 export async function parseMultipart(request: Request, limits: MultipartLimits, tmpDir: string): Promise<ParsedMultipart> {
   const contentType = request.headers.get('content-type') ?? '';
   if (!/^multipart\/form-data;/i.test(contentType)) {
-    throw new DomainError(415, 'unsupported_media_type', 'Send the report as multipart/form-data');
+    throw new DomainError(415, 'unsupported_media_type', msg('upload.not_multipart'));
   }
   const declared = Number(request.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > limits.maxTotalBytes) throw unread(tooLarge(limits));
-  if (!request.body) throw validationFailed({ _: 'The request has no body' });
+  if (!request.body) throw validationFailed({ _: msg('upload.no_body') });
   await fsp.mkdir(tmpDir, { recursive: true });
 
   const fields: Record<string, string> = {};
@@ -76,7 +77,7 @@ export async function parseMultipart(request: Request, limits: MultipartLimits, 
           },
         });
       } catch {
-        reject(unread(validationFailed({ _: 'The multipart body is malformed' })));
+        reject(unread(validationFailed({ _: msg('upload.malformed') })));
         return;
       }
       const fail = (error: DomainError) => {
@@ -94,11 +95,11 @@ export async function parseMultipart(request: Request, limits: MultipartLimits, 
         if (total > limits.maxTotalBytes) fail(tooLarge(limits));
       });
       body.on('error', () => fail(interrupted()));
-      parser.on('error', () => fail(validationFailed({ _: 'The multipart body is malformed' })));
+      parser.on('error', () => fail(validationFailed({ _: msg('upload.malformed') })));
 
       parser.on('field', (name, value, info) => {
         if (failure) return;
-        if (info.valueTruncated) return fail(validationFailed({ [name]: `${name} is too long` }));
+        if (info.valueTruncated) return fail(validationFailed({ [name]: msg('upload.field_too_long', { field: name }) }));
         fields[name] = value;
       });
       parser.on('file', (rawName, stream) => {
@@ -113,13 +114,13 @@ export async function parseMultipart(request: Request, limits: MultipartLimits, 
         if (!limit) {
           stream.resume();
           const label = name || '(unnamed part)';
-          return fail(validationFailed({ [label]: `${label} is not an accepted file field` }));
+          return fail(validationFailed({ [label]: msg('upload.not_a_file_field', { field: label }) }));
         }
         const index = counts[name] ?? 0;
         counts[name] = index + 1;
         if (index >= limit.maxFiles) {
           stream.resume();
-          return fail(validationFailed({ [name]: `At most ${limit.maxFiles} file(s) in ${name}` }));
+          return fail(validationFailed({ [name]: msg('upload.too_many_in_field', { max: limit.maxFiles, field: name }) }));
         }
         // Listed before the file exists, so the cleanup below cannot miss it.
         const file: UploadedFile = { field: name, index, tmpPath: path.join(tmpDir, `${crypto.randomUUID()}.upload`), bytes: 0, sha256: '' };
@@ -129,8 +130,8 @@ export async function parseMultipart(request: Request, limits: MultipartLimits, 
           transform(chunk: Buffer, _encoding, done) {
             file.bytes += chunk.length;
             if (file.bytes > limit.maxBytes) {
-              return done(new DomainError(413, 'payload_too_large', `Each file in ${name} must be at most ${limit.label}`, {
-                [name]: `Each file must be at most ${limit.label}`,
+              return done(new DomainError(413, 'payload_too_large', msg('upload.file_too_large', { field: name, limit: limit.label }), {
+                [name]: msg('upload.file_too_large.field', { limit: limit.label }),
               }));
             }
             hash.update(chunk);
@@ -150,9 +151,9 @@ export async function parseMultipart(request: Request, limits: MultipartLimits, 
           ),
         );
       });
-      parser.on('filesLimit', () => fail(validationFailed({ _: 'Too many files' })));
-      parser.on('fieldsLimit', () => fail(validationFailed({ _: 'Too many fields' })));
-      parser.on('partsLimit', () => fail(validationFailed({ _: 'Too many parts' })));
+      parser.on('filesLimit', () => fail(validationFailed({ _: msg('upload.too_many_files') })));
+      parser.on('fieldsLimit', () => fail(validationFailed({ _: msg('upload.too_many_fields') })));
+      parser.on('partsLimit', () => fail(validationFailed({ _: msg('upload.too_many_parts') })));
       // busboy closes once the final boundary is parsed; the last file may still be flushing to disk.
       parser.on('close', () => void Promise.all(writes).then(() => failure || resolve()));
       body.pipe(parser);
@@ -170,7 +171,7 @@ export async function parseMultipart(request: Request, limits: MultipartLimits, 
 const ignore = () => {};
 
 function interrupted() {
-  return validationFailed({ _: 'The upload was interrupted' });
+  return validationFailed({ _: msg('upload.interrupted') });
 }
 
 /** Refused before the body was read: the reply closes the connection rather than wait for the rest. */
@@ -180,5 +181,5 @@ function unread(error: DomainError) {
 }
 
 function tooLarge(limits: MultipartLimits) {
-  return new DomainError(413, 'payload_too_large', `The upload is larger than ${Math.round(limits.maxTotalBytes / MB)} MB in total`);
+  return new DomainError(413, 'payload_too_large', msg('upload.total_too_large', { mb: Math.round(limits.maxTotalBytes / MB) }));
 }

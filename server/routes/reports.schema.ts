@@ -1,40 +1,41 @@
 import { z } from 'zod';
 import { REPORT_STATUSES } from '../db/database.js';
+import { messageKey as k } from '../messages.js';
 import { latitude, longitude } from './areas.schema.js';
 import { cursor } from './common.schema.js';
 
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
-/** Plain text: trimmed, NFC, no control characters other than line breaks and tabs. */
-const plainText = (name: string, min: number, max: number) =>
+/** Plain text: trimmed, NFC, no control characters other than line breaks and tabs. Messages name the field from its path. */
+const plainText = (min: number, max: number) =>
   z
-    .string({ error: `${name} is required` })
+    .string({ error: k('input.required') })
     .transform((s) => s.normalize('NFC').trim())
     .pipe(
       z
         .string()
-        .min(min, `${name} must be at least ${min} characters`)
-        .max(max, `${name} must be at most ${max} characters`)
-        .refine((s) => !CONTROL.test(s), `${name} contains invalid control characters`),
+        .min(min, k('input.too_short'))
+        .max(max, k('input.too_long'))
+        .refine((s) => !CONTROL.test(s), k('input.control_characters')),
     );
 
 const boolish = z
-  .enum(['true', 'false', 'on', 'off', '1', '0'], { error: 'hide_name must be true or false' })
+  .enum(['true', 'false', 'on', 'off', '1', '0'], { error: k('input.boolean') })
   .transform((v) => v === 'true' || v === 'on' || v === '1');
 
 export const NewReportForm = z.object({
-  field: z.string({ error: 'field is required' }).regex(/^[a-z][a-z0-9_]{1,31}$/, 'field must be a field code'),
-  title: plainText('title', 5, 150),
-  description: plainText('description', 10, 4000),
-  lat: z.preprocess(emptyAsUndefined, latitude.refine((v) => v !== undefined, 'lat is required')),
-  lon: z.preprocess(emptyAsUndefined, longitude.refine((v) => v !== undefined, 'lon is required')),
-  name: z.preprocess(emptyAsUndefined, plainText('name', 2, 100).optional()),
+  field: z.string({ error: k('input.required') }).regex(/^[a-z][a-z0-9_]{1,31}$/, k('input.field_code')),
+  title: plainText(5, 150),
+  description: plainText(10, 4000),
+  lat: z.preprocess(emptyAsUndefined, latitude.refine((v) => v !== undefined, k('input.required'))),
+  lon: z.preprocess(emptyAsUndefined, longitude.refine((v) => v !== undefined, k('input.required'))),
+  name: z.preprocess(emptyAsUndefined, plainText(2, 100).optional()),
   phone: z.preprocess(
     emptyAsUndefined,
-    z.string().transform((s) => s.replace(/[\s.-]/g, '')).pipe(z.string().regex(/^(\+?84|0)\d{8,10}$/, 'phone must be a Vietnamese phone number, e.g. 0912345678')).optional(),
+    z.string().transform((s) => s.replace(/[\s.-]/g, '')).pipe(z.string().regex(/^(\+?84|0)\d{8,10}$/, k('input.phone'))).optional(),
   ),
-  email: z.preprocess(emptyAsUndefined, z.email('email is not a valid address').max(254, 'email is too long').optional()),
+  email: z.preprocess(emptyAsUndefined, z.email(k('input.email')).max(254, k('input.email_long')).optional()),
   hide_name: z.preprocess(emptyAsUndefined, boolish.default(false)),
 });
 
@@ -71,32 +72,32 @@ export const NearbyQuery = z.object({
 });
 
 export const CodeParam = z.object({
-  code: z.string().transform((s) => s.toUpperCase().replace(/[\s-]/g, '')).pipe(z.string().regex(/^[2-9A-Z]{8}$/, 'code must be an 8-character tracking code')),
+  code: z.string().transform((s) => s.toUpperCase().replace(/[\s-]/g, '')).pipe(z.string().regex(/^[2-9A-Z]{8}$/, k('input.tracking_code'))),
 });
 
 /** The citizen form's consent box (Decree 13/2023): checked means "true" (or "on", as an HTML checkbox sends it). */
-export const ContactConsentField = z.preprocess(emptyAsUndefined, z.enum(['true', 'on', '1', 'false', '0'], { error: 'contact_consent must be true or false' })
+export const ContactConsentField = z.preprocess(emptyAsUndefined, z.enum(['true', 'on', '1', 'false', '0'], { error: k('input.boolean') })
   .transform((v) => v === 'true' || v === 'on' || v === '1').optional());
 
 export const FollowBody = z.object({
-  name: z.preprocess(emptyAsUndefined, plainText('name', 2, 100).optional()),
+  name: z.preprocess(emptyAsUndefined, plainText(2, 100).optional()),
   phone: NewReportForm.shape.phone,
   email: NewReportForm.shape.email,
   /** Agreement to the contact-data notice; required when name, phone or email is given. */
-  contact_consent: z.boolean({ error: 'contact_consent must be true or false' }).optional(),
+  contact_consent: z.boolean({ error: k('input.boolean') }).optional(),
 });
 
 export const FollowConfirmBody = z.object({
-  token: z.string({ error: 'token is required' }).min(10, 'token is invalid').max(100, 'token is invalid'),
+  token: z.string({ error: k('input.required') }).min(10, k('input.invalid')).max(100, k('input.invalid')),
 });
 
 export const RatingBody = z.object({
-  manage_token: z.string({ error: 'manage_token is required' }).min(10, 'manage_token is invalid').max(100, 'manage_token is invalid'),
-  satisfied: z.boolean({ error: 'satisfied must be true or false' }),
-  comment: z.preprocess(emptyAsUndefined, plainText('comment', 1, 2000).optional()),
+  manage_token: z.string({ error: k('input.required') }).min(10, k('input.invalid')).max(100, k('input.invalid')),
+  satisfied: z.boolean({ error: k('input.boolean') }),
+  comment: z.preprocess(emptyAsUndefined, plainText(1, 2000).optional()),
 });
 
 export const WithdrawBody = z.object({
   manage_token: RatingBody.shape.manage_token,
-  reason: z.preprocess(emptyAsUndefined, plainText('reason', 1, 1000).optional()),
+  reason: z.preprocess(emptyAsUndefined, plainText(1, 1000).optional()),
 });

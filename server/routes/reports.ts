@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.js';
-import { validationFailed, zodFieldErrors } from '../errors.js';
+import { langOf, validationFailed, zodFieldErrors } from '../errors.js';
+import { msg } from '../messages.js';
 import {
   confirmFollow, countReports, createReport, followReport, listReports, nearbyReports, publicReport, rateReport, withdrawReport, type ReportsDeps,
 } from '../services/reports.js';
@@ -42,7 +43,7 @@ export const reportsRoutes = (deps: AppDeps) => {
         await removeTemporaryFiles(files);
         throw validationFailed({
           ...(parsed.success ? {} : zodFieldErrors(parsed.error)),
-          ...(consent.success ? {} : { contact_consent: 'contact_consent must be true or false' }),
+          ...(consent.success ? {} : { contact_consent: msg('input.boolean', { field: 'contact_consent' }) }),
         });
       }
       const who = requester(c, deps);
@@ -62,7 +63,7 @@ export const reportsRoutes = (deps: AppDeps) => {
       return c.json(await countReports(services, { bbox: q.bbox, fields: q.field, statuses: q.status }));
     })
     .get('/nearby', rateLimit(deps, 'public_read'), validate('query', NearbyQuery), async (c) => c.json(await nearbyReports(services, c.req.valid('query'))))
-    .get('/:code', validate('param', CodeParam), async (c) => c.json(await publicReport(services, c.req.valid('param').code)))
+    .get('/:code', validate('param', CodeParam), async (c) => c.json(await publicReport(services, c.req.valid('param').code, langOf(c))))
     .post('/:code/follow', rateLimit(deps, 'follow'), validate('param', CodeParam), validate('json', FollowBody), async (c) => {
       const body = c.req.valid('json');
       // One address cannot be signed up to report after report from many devices either.

@@ -2,7 +2,8 @@ import { zValidator } from '@hono/zod-validator';
 import type { MiddlewareHandler, ValidationTargets } from 'hono';
 import type { ZodType } from 'zod';
 import { validationFailed, zodFieldErrors } from '../errors.js';
-import { NUL_MESSAGE, nulPath } from './common.schema.js';
+import { msg } from '../messages.js';
+import { nulPath } from './common.schema.js';
 
 /** Which schema each validator checks, so the OpenAPI description is generated from the same schemas. */
 export const validatorSchemas = new WeakMap<MiddlewareHandler, { target: keyof ValidationTargets; schema: ZodType }>();
@@ -16,7 +17,7 @@ export const validate = <Target extends keyof ValidationTargets, Schema extends 
   const middleware = zValidator(target, schema, (result) => {
     if (!result.success) throw validationFailed(zodFieldErrors(result.error));
     const at = nulPath(result.data);
-    if (at) throw validationFailed({ [at]: `${at} ${NUL_MESSAGE}` });
+    if (at) throw validationFailed({ [at]: msg('error.nul', { field: at }) });
   });
   validatorSchemas.set(middleware as MiddlewareHandler, { target, schema });
   return middleware;

@@ -3,11 +3,12 @@ import type { Config, RateLimit, RateLimitScope } from '../config.js';
 import type { Database } from '../db/database.js';
 import { deleteEndedCounters, incrementCounters, type CounterHit } from '../db/rate-limits.repo.js';
 import { DomainError } from '../errors.js';
+import { msg } from '../messages.js';
 
 /** A refused request; the route turns `retryAfter` into the Retry-After header. */
 export class RateLimited extends DomainError {
   constructor(readonly retryAfter: number) {
-    super(429, 'rate_limited', `Too many requests. Please try again in ${retryAfter} s.`, { retry_after: String(retryAfter) });
+    super(429, 'rate_limited', msg('error.rate_limited', { seconds: retryAfter }), { retry_after: String(retryAfter) });
   }
 }
 

@@ -15,6 +15,7 @@ import {
 import { insertMediaRows } from '../db/media.repo.js';
 import { isOpen, OPEN_STATUSES } from '../domain/statuses.js';
 import { DomainError, notFound, validationFailed } from '../errors.js';
+import { DEFAULT_LANG, msg, type Lang } from '../messages.js';
 import { abusiveMarksOf, contentHashOf, normalisePhone } from './abuse.js';
 import { removeTemporaryFiles, type UploadedFile } from './media/uploads.js';
 import { dueDate } from './calendar.js';
@@ -25,6 +26,7 @@ import { hashToken, newManageToken, newReportCode } from './report-code.js';
 import { emailNotificationsEnabled, FOLLOW_CONFIRM_HOURS, notifyPublicChange, queueFollowConfirmation } from './notifications.js';
 import { routeReport } from './routing.js';
 import { slaState } from './sla.js';
+import { eventLabel, eventNote } from './timeline-text.js';
 import { assertTransition } from './workflow.js';
 
 export interface ReportsDeps {
@@ -65,8 +67,8 @@ export function assertContactConsent(contact: { name?: string; phone?: string; e
   if (consent) return;
   const given = CONTACT_FIELDS.filter((f) => contact[f] !== undefined);
   if (!given.length) return;
-  throw new DomainError(400, 'consent_required', 'Tick the box agreeing to how your contact details are used, or leave them empty', Object.fromEntries(
-    given.map((f) => [f, 'Contact details are stored only with your consent: tick the box below, or leave this empty']),
+  throw new DomainError(400, 'consent_required', msg('report.consent_required'), Object.fromEntries(
+    given.map((f) => [f, msg('report.consent_required.field')]),
   ));
 }
 
@@ -151,9 +153,7 @@ export async function createReport(
   let claim: Claim | undefined;
   try {
     if (submission.honeypot?.trim()) {
-      throw new DomainError(400, 'spam_suspected', 'This form looks filled in by a program, so it was not accepted. If you are a person, reload the page and send it again.', {
-        website: 'Leave this field empty',
-      });
+      throw new DomainError(400, 'spam_suspected', msg('report.spam_suspected'), { website: msg('report.spam_suspected.field') });
     }
     // Our own form; Open311 partners collect consent and fill times in their own apps.
     const webForm = (input.source ?? 'web') === 'web';
@@ -165,7 +165,7 @@ export async function createReport(
       if (claim.kind === 'replay') return { status: claim.status, body: await reissueManageLink(deps, claim.body as StoredReply) };
     }
     const field = await findFieldByCode(db, input.field);
-    if (!field) throw validationFailed({ field: `Unknown field "${input.field}"` });
+    if (!field) throw validationFailed({ field: msg('report.unknown_field', { code: input.field }) });
     const now = deps.now?.() ?? new Date();
     const contentHash = contentHashOf(field.code, input.title, input.description);
     const duplicateMinutes = deps.antiSpam?.duplicateWindowMinutes ?? 0;
@@ -191,8 +191,8 @@ export async function createReport(
     const needsReview = holds.length > 0;
     const areas = await findAreasAt(db, input.lon, input.lat);
     if (!areas) {
-      throw new DomainError(422, 'outside_region', 'The pin is outside Đắk Lắk province. Move it to where the problem is.', {
-        lat: 'Outside Đắk Lắk', lon: 'Outside Đắk Lắk',
+      throw new DomainError(422, 'outside_region', msg('report.outside_region'), {
+        lat: msg('report.outside_region.field'), lon: msg('report.outside_region.field'),
       });
     }
     const routing = await routeReport(db, {
@@ -295,7 +295,7 @@ async function refuseDuplicate(db: Kysely<Database> | Transaction<Database>, q: 
   const earlier = await findRecentDuplicate(db, q);
   if (!earlier) return;
   const ago = Math.max(1, Math.round((now.getTime() - earlier.created_at.getTime()) / 60_000));
-  throw new DomainError(409, 'duplicate_report', `You sent the same report ${ago} min ago; its tracking code is ${earlier.code}.`, {
+  throw new DomainError(409, 'duplicate_report', msg('report.duplicate', { minutes: ago, code: earlier.code }), {
     existing_code: earlier.code,
   });
 }
@@ -348,17 +348,17 @@ export function reportRowToPublic(r: ReportWithRefs, now: Date) {
   };
 }
 
-/** The public tracking view: report, photos, and the public timeline. */
-export async function publicReport(deps: ReportsDeps, code: string) {
+/** The public tracking view: report, photos, and the public timeline, its labels and system notes in the reader's language. */
+export async function publicReport(deps: ReportsDeps, code: string, lang: Lang = DEFAULT_LANG) {
   const r = await findReportByCode(deps.db, code);
-  if (!r || r.needs_review) throw notFound('Report');
+  if (!r || r.needs_review) throw notFound(msg('report.not_found'));
   const now = deps.now?.() ?? new Date();
   const [events, media] = await Promise.all([listPublicEvents(deps.db, r.id), listReportMedia(deps.db, r.id)]);
   return {
     ...reportRowToPublic(r, now),
     media: media.map((m) => ({ id: m.id, kind: m.kind, mime: m.mime, width: m.width, height: m.height, ...mediaUrls(m.id, !!m.thumb_key), event_id: m.event_id })),
     timeline: events.map((e) => ({
-      id: e.id, type: e.type, from_status: e.from_status, to_status: e.to_status, note: e.note,
+      id: e.id, type: e.type, label: eventLabel(e, lang), from_status: e.from_status, to_status: e.to_status, note: eventNote(e, lang),
       unit: e.unit_name_vi ? { name_vi: e.unit_name_vi, name_en: e.unit_name_en } : null,
       created_at: e.created_at.toISOString(),
     })),
@@ -381,7 +381,7 @@ export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   const [iso, id, extra] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const createdAt = new Date(iso ?? '');
   if (extra !== undefined || !/^\d{1,18}$/.test(id ?? '') || Number.isNaN(createdAt.getTime())) {
-    throw validationFailed({ cursor: 'Invalid cursor; use next_cursor from the previous page' });
+    throw validationFailed({ cursor: msg('input.cursor') });
   }
   return { createdAt, id };
 }
@@ -418,7 +418,7 @@ export async function countReports(deps: ReportsDeps, q: Omit<ListQuery, 'limit'
 /** Open reports of the same field nearby in the last 30 days: what the citizen might be about to duplicate. */
 export async function nearbyReports(deps: ReportsDeps, q: { lat: number; lon: number; field: string }) {
   const field = await findFieldByCode(deps.db, q.field);
-  if (!field) throw validationFailed({ field: `Unknown field "${q.field}"` });
+  if (!field) throw validationFailed({ field: msg('report.unknown_field', { code: q.field }) });
   const now = deps.now?.() ?? new Date();
   const rows = await findNearbyOpenReports(deps.db, {
     lon: q.lon, lat: q.lat, fieldCode: field.code, radiusM: field.duplicate_radius_m,
@@ -454,9 +454,9 @@ export async function followReport(deps: ReportsDeps, code: string, input: Follo
   return deps.db.transaction().execute(async (trx) => {
     const r = await lockReportByCode(trx, code);
     // Held reports do not exist for the public, here as on every other public route.
-    if (!r || r.needs_review) throw notFound('Report');
+    if (!r || r.needs_review) throw notFound(msg('report.not_found'));
     if (!isOpen(r.status)) {
-      throw new DomainError(409, 'report_finished', 'This report is already finished; file a new one if the problem is back');
+      throw new DomainError(409, 'report_finished', msg('report.finished'));
     }
     const confirmToken = input.email && emailNotificationsEnabled() ? newManageToken() : undefined;
     const follower = await insertFollowerIfNew(trx, {
@@ -491,7 +491,7 @@ export async function confirmFollow(deps: ReportsDeps, code: string, token: stri
   const now = deps.now?.() ?? new Date();
   const confirmed = await updateFollowerConfirmed(deps.db, { code, tokenHash: hashToken(token), now });
   if (!confirmed) {
-    throw new DomainError(400, 'invalid_confirmation', 'This confirmation link does not work: it was already used, it has expired, or it belongs to another report.');
+    throw new DomainError(400, 'invalid_confirmation', msg('report.invalid_confirmation'));
   }
   return { code, confirmed: true as const };
 }
@@ -500,7 +500,7 @@ function assertToken(stored: string | null, token: string) {
   const given = Buffer.from(hashToken(token), 'hex');
   const expected = Buffer.from(stored ?? '', 'hex');
   if (expected.length !== given.length || !crypto.timingSafeEqual(given, expected)) {
-    throw new DomainError(403, 'invalid_token', 'The management link is not valid for this report');
+    throw new DomainError(403, 'invalid_token', msg('report.invalid_token'));
   }
 }
 
@@ -513,10 +513,10 @@ export async function rateReport(deps: ReportsDeps, code: string, rating: { mana
   const now = deps.now?.() ?? new Date();
   return deps.db.transaction().execute(async (trx) => {
     const r = await lockReportByCode(trx, code);
-    if (!r) throw notFound('Report');
+    if (!r) throw notFound(msg('report.not_found'));
     assertToken(r.manage_token_hash, rating.manage_token);
     if (r.status !== 'resolved') {
-      throw new DomainError(409, 'not_resolved', 'A report can be rated only after it has been resolved');
+      throw new DomainError(409, 'not_resolved', msg('report.not_resolved'));
     }
     await insertRating(trx, { report_id: r.id, satisfied: rating.satisfied, comment: rating.comment ?? null, created_at: now });
     await updateReport(trx, r.id, { rating_satisfied: rating.satisfied });
@@ -550,7 +550,7 @@ export async function withdrawReport(deps: ReportsDeps, code: string, request: {
   const now = deps.now?.() ?? new Date();
   return deps.db.transaction().execute(async (trx) => {
     const r = await lockReportByCode(trx, code);
-    if (!r) throw notFound('Report');
+    if (!r) throw notFound(msg('report.not_found'));
     assertToken(r.manage_token_hash, request.manage_token);
     assertTransition(r.status, 'withdrawn');
     await insertReportEvent(trx, {

@@ -134,8 +134,8 @@ describe('citizen pages', () => {
     expect(manageUrl).toMatch(new RegExp(`/r/${trackingCode}\\?token=`));
     await page.screenshot({ path: screenshotPath('citizen-done.png') });
 
-    // The tracking page, reached from the confirmation.
-    await page.getByRole('link', { name: 'Xem trang theo dõi' }).click();
+    // The tracking page, reached from the confirmation's main action (the private link).
+    await page.getByRole('link', { name: 'Mở đường dẫn riêng: theo dõi và đánh giá' }).click();
     await page.getByTestId('timeline').waitFor();
     expect(page.url()).toContain(`/r/${trackingCode}`);
     await page.locator('[data-event="received"]').waitFor();

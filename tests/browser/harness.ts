@@ -9,7 +9,11 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-results', 'screenshots');
 
 const DASHBOARD_DIR = path.join(REPO_ROOT, 'dashboard');
-const DIST_INDEX = path.join(REPO_ROOT, 'dist', 'index.html');
+// Several people building at once on one checkout each set their own CIVIC_DIST (relative to the repository root).
+const DIST = process.env.CIVIC_DIST ?? 'dist';
+/** The built dashboard the test server serves. */
+export const DIST_DIR = path.join(REPO_ROOT, DIST);
+const DIST_INDEX = path.join(DIST_DIR, 'index.html');
 
 export interface ServerOptions {
   /** Demo reports seeded on first start. */
@@ -42,7 +46,12 @@ function newestMtime(dir: string): number {
 export function ensureDashboardBuilt() {
   const builtAt = fs.existsSync(DIST_INDEX) ? fs.statSync(DIST_INDEX).mtimeMs : 0;
   if (builtAt > newestMtime(DASHBOARD_DIR)) return;
-  const result = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const result = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn', '--outDir', path.join(REPO_ROOT, DIST)], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    // Vitest sets NODE_ENV=test, which would build with import.meta.env.PROD false: no service worker, a build unlike production's.
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   if (result.status !== 0) throw new Error(`vite build failed:\n${result.stdout}\n${result.stderr}`);
 }
 
@@ -83,7 +92,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
       DATA_DIR: dataDir,
       SEED_REPORTS: String(opts.seedReports ?? 300),
       LOG_LEVEL: 'warn',
-      DASHBOARD_DIR: 'dist',
+      DASHBOARD_DIR: DIST,
       // The browser fills the form at machine speed; the fill-time check would hold every report it files.
       // Tests of that check set MIN_FILL_SECONDS themselves.
       MIN_FILL_SECONDS: '0',

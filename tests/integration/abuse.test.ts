@@ -197,7 +197,7 @@ for (const engine of ENGINES) {
         const app = limitedApp(db, {}, { now: pinnedNow() });
         const key = crypto.randomUUID();
         const res = await send(app, { field, ...text('honeypot'), photos: [{ name: 'a.png', data: fixtureFile('pothole.png') }] },
-          { 'Idempotency-Key': key, 'x-device-id': device() }, undefined, { website: 'http://cheap-pills.example' });
+          { 'Idempotency-Key': key, 'x-device-id': device(), 'Accept-Language': 'en' }, undefined, { website: 'http://cheap-pills.example' });
         expect(res.status).toBe(400);
         const body = (await res.json()) as Json;
         expect(body.error.code).toBe('spam_suspected');

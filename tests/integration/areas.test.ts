@@ -30,7 +30,7 @@ for (const engine of ENGINES) {
 
     it('rejects bad coordinates with a message per field', async () => {
       const { app } = testApp(await testDb(engine));
-      const res = await app.request('/api/areas/at?lat=abc&lon=200');
+      const res = await app.request('/api/areas/at?lat=abc&lon=200', { headers: { 'Accept-Language': 'en' } });
       expect(res.status).toBe(400);
       const body = await res.json();
       expect(body.error.code).toBe('validation_failed');

@@ -219,7 +219,7 @@ for (const engine of ENGINES) {
       for (const [override, name, message] of cases) {
         const form = reportForm({ field });
         for (const [k, v] of Object.entries(override)) form.set(k, v);
-        const res = await postReport(app, form);
+        const res = await postReport(app, form, { 'Accept-Language': 'en' });
         expect(res.status, `${name}=${JSON.stringify(override)}`).toBe(400);
         const body = await res.json();
         expect(body.error.code).toBe('validation_failed');
@@ -227,10 +227,10 @@ for (const engine of ENGINES) {
       }
       const form = reportForm({ field });
       form.delete('title');
-      const missing = await (await postReport(app, form)).json();
+      const missing = await (await postReport(app, form, { 'Accept-Language': 'en' })).json();
       expect(missing.error.fields.title).toMatch(/required/);
       const sixPhotos = reportForm({ field, photos: Array.from({ length: 6 }, (_, i) => ({ name: `${i}.png`, data: fixtureFile('pothole.png') })) });
-      const tooMany = await postReport(app, sixPhotos);
+      const tooMany = await postReport(app, sixPhotos, { 'Accept-Language': 'en' });
       expect(tooMany.status).toBe(400);
       expect((await tooMany.json()).error.fields.photos).toMatch(/At most 5/);
       const json = await app.request('/api/reports', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
@@ -313,7 +313,7 @@ for (const engine of ENGINES) {
       expect(second.next_cursor).toBeNull();
       const inBox = await (await app.request(`/api/reports?field=${field}&bbox=108.03,12.66,108.04,12.6675`)).json();
       expect(inBox.features.map((f: { id: string }) => f.id)).toEqual([codes[0]]);
-      const bad = await app.request(`/api/reports?cursor=${Buffer.from('2025-01-01|1 OR 1=1').toString('base64url')}`);
+      const bad = await app.request(`/api/reports?cursor=${Buffer.from('2025-01-01|1 OR 1=1').toString('base64url')}`, { headers: { 'Accept-Language': 'en' } });
       expect(bad.status).toBe(400);
       expect((await bad.json()).error.fields.cursor).toMatch(/Invalid cursor/);
       expect((await app.request('/api/reports?limit=5000')).status).toBe(400);

@@ -3,9 +3,13 @@ import { hc, type InferResponseType } from 'hono/client';
 import type { AppType } from '../../../server/app.js';
 import type { CreatedReport } from '../../../server/services/reports.js';
 import { deviceId } from './citizen/ids.js';
+import { i18n } from './i18n.svelte.js';
 
-/** The one API client; its types come from the server's routes. Every call names this device, which the rate limits count. */
-export const api = hc<AppType>(`${window.location.origin}/api`, { headers: () => ({ 'X-Device-Id': deviceId() }) });
+/**
+ * The one API client; its types come from the server's routes. Every call names this device, which the rate limits count,
+ * and the language chosen in the app, which the server writes its messages in (not the browser's own list).
+ */
+export const api = hc<AppType>(`${window.location.origin}/api`, { headers: () => ({ 'X-Device-Id': deviceId(), 'Accept-Language': i18n.lang }) });
 
 export type AreaLevel = 'province' | 'district' | 'ward';
 
@@ -106,6 +110,22 @@ export async function fetchAreasAt(lat: number, lon: number, signal?: AbortSigna
 /** Open reports of the same field near a point: what the citizen may be about to duplicate. */
 export async function fetchNearby(lat: number, lon: number, field: string, signal?: AbortSignal): Promise<NearbyReports> {
   return unwrap(await api.reports.nearby.$get({ query: { lat: String(lat), lon: String(lon), field } }, { init: { signal } }));
+}
+
+export type PlaceHit = InferResponseType<typeof api.places.search.$get, 200>[number];
+export type PlaceNear = InferResponseType<typeof api.places.reverse.$get, 200>;
+
+/** Streets, POIs, places and wards by name (tone marks and typos forgiven), closest to `near` ([lng, lat]) first among equals. */
+export async function searchPlaces(q: string, options: { limit?: number; near?: [number, number] }, signal?: AbortSignal): Promise<PlaceHit[]> {
+  const query: { q: string; limit?: string; near?: string } = { q };
+  if (options.limit) query.limit = String(options.limit);
+  if (options.near) query.near = `${options.near[1].toFixed(5)},${options.near[0].toFixed(5)}`;
+  return unwrap(await api.places.search.$get({ query }, { init: { signal } }));
+}
+
+/** The named street and house number nearest a point, and its ward; ApiError 404 `outside_region` outside the province. */
+export async function fetchPlaceNear(lat: number, lon: number, signal?: AbortSignal): Promise<PlaceNear> {
+  return unwrap(await api.places.reverse.$get({ query: { lat: String(lat), lon: String(lon) } }, { init: { signal } }));
 }
 
 export async function followReport(code: string, contact: { name?: string; phone?: string; email?: string; contact_consent?: boolean }) {
@@ -213,6 +233,7 @@ export function submitReport(report: NewReportSubmission, idempotencyKey: string
     xhr.open('POST', `${window.location.origin}/api/reports`);
     xhr.setRequestHeader('Idempotency-Key', idempotencyKey);
     xhr.setRequestHeader('X-Device-Id', deviceId());
+    xhr.setRequestHeader('Accept-Language', i18n.lang);
     xhr.setRequestHeader('Accept', 'application/json');
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);

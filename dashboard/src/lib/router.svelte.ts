@@ -38,21 +38,8 @@ class Router {
 
 export const router = new Router();
 
-/**
- * Matches a path against a pattern such as "/r/:code"; returns the named
- * segments, or undefined when it does not match.
- */
-export function matchPath(pattern: string, path: string): Record<string, string> | undefined {
-  const want = pattern.split('/').filter(Boolean);
-  const have = path.split('/').filter(Boolean);
-  if (want.length !== have.length) return undefined;
-  const params: Record<string, string> = {};
-  for (const [i, segment] of want.entries()) {
-    if (segment.startsWith(':')) params[segment.slice(1)] = decodeURIComponent(have[i]);
-    else if (segment !== have[i]) return undefined;
-  }
-  return params;
-}
+// One list of pages for the dashboard and the server (which answers 404 for any other path).
+export { matchPath } from '../../../server/domain/spa-routes.js';
 
 /**
  * Lets plain <a href="/..."> links navigate without a page load. Links that

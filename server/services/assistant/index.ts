@@ -6,7 +6,7 @@ import type { MediaStorage } from '../media/storage.js';
 import { lookupPlanning } from '../planning.js';
 import { publicReport } from '../reports.js';
 import { RuleBasedBackend } from './rule-based.js';
-import type { AssistantBackend, AssistantContext, AssistantInput, Reply } from './types.js';
+import type { AssistantBackend, AssistantContext, AssistantInput, Lang, Reply } from './types.js';
 
 export { suggestField } from './classifier.js';
 export type { AssistantBackend, AssistantContext, AssistantInput, Reply } from './types.js';
@@ -18,12 +18,12 @@ export interface AssistantDeps {
 }
 
 /** The read-only, public lookups the assistant may make. */
-export function assistantContext(deps: AssistantDeps): AssistantContext {
+export function assistantContext(deps: AssistantDeps, lang: Lang): AssistantContext {
   return {
     async findPublicStatus(code) {
       try {
         // The public tracking view, the same one /r/CODE shows: no contact details exist in it.
-        const r = await publicReport({ db: deps.db, storage: deps.storage }, code);
+        const r = await publicReport({ db: deps.db, storage: deps.storage }, code, lang);
         const last = [...r.timeline].reverse().find((e) => e.note);
         return {
           code: r.code, title: r.title, status: r.status, field: r.field,
@@ -76,5 +76,5 @@ const defaultBackend = new RuleBasedBackend();
 
 /** Answers one chat message; everything it needs travels in the input, so any server can answer the next one. */
 export async function assistantReply(deps: AssistantDeps, input: AssistantInput): Promise<Reply> {
-  return (deps.backend ?? defaultBackend).reply(input, assistantContext(deps));
+  return (deps.backend ?? defaultBackend).reply(input, assistantContext(deps, input.lang ?? 'vi'));
 }

@@ -6,11 +6,14 @@ import { promisify } from 'node:util';
 import { fileTypeFromFile } from 'file-type';
 import sharp from 'sharp';
 import { DomainError } from '../../errors.js';
+import { msg } from '../../messages.js';
 
 const run = promisify(execFile);
 
 export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/heic', 'image/heif'];
-export const VIDEO_TYPES = ['video/mp4', 'video/webm'];
+const HEIC_TYPES = ['image/heic', 'image/heif'];
+/** QuickTime is what iPhones record; it is remuxed to MP4, which every browser plays. */
+export const VIDEO_TYPES = ['video/mp4', 'video/webm', 'video/quicktime'];
 const MAX_PIXELS = 40_000_000;
 const LONG_SIDE = 2560;
 const THUMB_SIDE = 480;
@@ -34,8 +37,9 @@ export interface ProcessedMedia {
 export async function detectType(file: string, allowed: string[], label: string): Promise<string> {
   const type = await fileTypeFromFile(file);
   if (!type || !allowed.includes(type.mime)) {
-    throw new DomainError(415, 'unsupported_media_type', `${label}: only ${allowed.map((t) => t.split('/')[1].toUpperCase()).join(', ')} files are accepted`, {
-      [label]: `File type ${type?.mime ?? 'unknown'} is not accepted`,
+    const types = allowed.map((t) => (t === 'video/quicktime' ? 'MOV' : t.split('/')[1]!.toUpperCase())).join(', ');
+    throw new DomainError(415, 'unsupported_media_type', msg('media.type_refused', { field: label, types }), {
+      [label]: msg('media.type_refused.field', { type: type?.mime ?? '?' }),
     });
   }
   return type.mime;
@@ -46,7 +50,8 @@ export async function detectType(file: string, allowed: string[], label: string)
  * (EXIF, GPS, XMP) dropped because sharp writes none unless asked, plus a thumbnail.
  */
 export async function processPhoto(file: string, label: string): Promise<ProcessedMedia> {
-  await detectType(file, PHOTO_TYPES, label);
+  const type = await detectType(file, PHOTO_TYPES, label);
+  if (HEIC_TYPES.includes(type) && !canDecodeHeic()) throw heicUnsupported(label);
   const id = crypto.randomBytes(16).toString('hex');
   const dir = path.dirname(file);
   const mainPath = path.join(dir, `${id}.jpg`);
@@ -66,15 +71,25 @@ export async function processPhoto(file: string, label: string): Promise<Process
     await Promise.all([fsp.rm(mainPath, { force: true }), fsp.rm(thumbPath, { force: true })]);
     const message = error instanceof Error ? error.message : '';
     if (/pixel limit/i.test(message)) {
-      throw new DomainError(413, 'payload_too_large', `${label}: the image has more than 40 megapixels`, { [label]: 'The image has more than 40 megapixels' });
+      throw new DomainError(413, 'payload_too_large', msg('media.too_many_pixels', { field: label }), { [label]: msg('media.too_many_pixels.field') });
     }
-    if (/heif|heic|compression format/i.test(message)) {
-      throw new DomainError(415, 'unsupported_media_type', `${label}: this HEIC photo cannot be decoded here; please send it as JPEG`, {
-        [label]: 'HEIC encoding not supported; send JPEG',
-      });
-    }
-    throw new DomainError(415, 'unsupported_media_type', `${label}: the file is not a valid image`, { [label]: 'Not a valid image' });
+    // A HEIF whose compression this libvips lacks (an AVIF-only build given HEVC, say).
+    if (/heif|heic|compression format/i.test(message)) throw heicUnsupported(label);
+    throw new DomainError(415, 'unsupported_media_type', msg('media.not_an_image', { field: label }), { [label]: msg('media.not_an_image.field') });
   }
+}
+
+/**
+ * Whether this server can read HEIC photos (HEVC inside HEIF). sharp's own
+ * libvips reads AVIF only, for patent reasons; libvips lists ".heic" among
+ * the suffixes it loads only when its libheif has an HEVC decoder.
+ */
+export function canDecodeHeic(): boolean {
+  return sharp.format.heif.input.fileSuffix?.includes('.heic') ?? false;
+}
+
+function heicUnsupported(label: string) {
+  return new DomainError(415, 'heic_unsupported', msg('media.heic_unsupported', { field: label }), { [label]: msg('media.heic_unsupported.field') });
 }
 
 let ffmpegAvailable: Promise<boolean> | undefined;
@@ -100,47 +115,73 @@ const USER_DATA_FILTERS: Record<string, string> = {
 };
 const WITHOUT_USER_DATA = new Set(['vp8', 'vp9']);
 
-async function videoCodec(file: string): Promise<string | undefined> {
-  const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', file], {
+/** The codecs a container can hold as they are; anything else is re-encoded. */
+const COPYABLE = {
+  mp4: { video: new Set(['h264', 'hevc', 'av1', 'vp9']), audio: new Set(['aac', 'mp3', 'alac', 'ac3', 'eac3', 'opus']) },
+  webm: { video: new Set(['vp8', 'vp9', 'av1']), audio: new Set(['opus', 'vorbis']) },
+};
+
+/** The codecs of the first video and first audio stream. */
+async function probeCodecs(file: string): Promise<{ video?: string; audio?: string }> {
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name', '-of', 'json', file], {
     timeout: 30_000, killSignal: 'SIGKILL',
   });
-  return stdout.trim().split('\n')[0] || undefined;
+  const streams = (JSON.parse(stdout) as { streams?: { codec_type?: string; codec_name?: string }[] }).streams ?? [];
+  return {
+    video: streams.find((st) => st.codec_type === 'video')?.codec_name,
+    audio: streams.find((st) => st.codec_type === 'audio')?.codec_name,
+  };
+}
+
+/** ffmpeg's arguments for the picture: copied with its user data removed where the container allows, else re-encoded. */
+function videoArgs(codec: string, ext: 'mp4' | 'webm'): string[] {
+  if (!COPYABLE[ext].video.has(codec) || (!USER_DATA_FILTERS[codec] && !WITHOUT_USER_DATA.has(codec))) {
+    return ext === 'webm'
+      ? ['-c:v', 'libvpx-vp9', '-b:v', '0', '-crf', '33', '-deadline', 'realtime', '-cpu-used', '8']
+      : ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-bsf:v', USER_DATA_FILTERS.h264!];
+  }
+  const filter = USER_DATA_FILTERS[codec];
+  // Safari plays HEVC in MP4 only under the hvc1 tag; ffmpeg would write hev1.
+  return ['-c:v', 'copy', ...(filter ? ['-bsf:v', filter] : []), ...(codec === 'hevc' ? ['-tag:v', 'hvc1'] : [])];
+}
+
+/** ffmpeg's arguments for the sound (iPhones record AAC, which is copied; PCM and others are encoded). */
+function audioArgs(codec: string | undefined, ext: 'mp4' | 'webm'): string[] {
+  if (!codec || COPYABLE[ext].audio.has(codec)) return ['-c:a', 'copy'];
+  return ext === 'webm' ? ['-c:a', 'libopus', '-b:a', '96k'] : ['-c:a', 'aac', '-b:a', '128k'];
 }
 
 /**
- * Remuxes a video without any container or stream metadata (GPS lives there)
- * and without user data in the bitstream (see USER_DATA_FILTERS); the picture
- * is copied, not re-encoded, unless its codec's user data cannot be removed.
+ * Remuxes a video without any container or stream metadata (GPS lives there:
+ * MP4 and QuickTime ©xyz, Apple's com.apple.quicktime.location keys, timed
+ * metadata tracks, none of which are mapped) and without user data in the
+ * bitstream (see USER_DATA_FILTERS). The picture is copied, not re-encoded,
+ * unless the output container cannot hold it or its user data cannot be
+ * removed. QuickTime (.mov) becomes MP4, with the index first so playback
+ * starts before the whole file has arrived.
  */
 export async function processVideo(file: string, label: string): Promise<ProcessedMedia> {
-  const mime = await detectType(file, VIDEO_TYPES, label);
+  const detected = await detectType(file, VIDEO_TYPES, label);
   if (!(await canProcessVideo())) {
-    throw new DomainError(415, 'video_unavailable', 'This server cannot strip video metadata (ffmpeg is not installed), so videos are not accepted. Please attach photos instead.', {
-      [label]: 'Videos are not accepted on this server',
-    });
+    throw new DomainError(415, 'video_unavailable', msg('media.video_unavailable'), { [label]: msg('media.video_unavailable.field') });
   }
   const id = crypto.randomBytes(16).toString('hex');
-  const ext = mime === 'video/webm' ? 'webm' : 'mp4';
+  const ext = detected === 'video/webm' ? 'webm' : 'mp4';
   const mainPath = path.join(path.dirname(file), `${id}.${ext}`);
   try {
-    const codec = await videoCodec(file);
-    if (!codec) throw new Error('no video stream');
-    const filter = USER_DATA_FILTERS[codec];
-    const video = filter ? ['-c:v', 'copy', '-bsf:v', filter]
-      : WITHOUT_USER_DATA.has(codec) ? ['-c:v', 'copy']
-      : ext === 'webm' ? ['-c:v', 'libvpx-vp9', '-b:v', '0', '-crf', '33', '-deadline', 'realtime', '-cpu-used', '8']
-      : ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-bsf:v', USER_DATA_FILTERS.h264!];
+    const codecs = await probeCodecs(file);
+    if (!codecs.video) throw new Error('no video stream');
     await run('ffmpeg', [
       '-v', 'error', '-nostdin', '-i', file,
-      '-map', '0:v:0', '-map', '0:a:0?', ...video, '-c:a', 'copy',
+      '-map', '0:v:0', '-map', '0:a:0?', ...videoArgs(codecs.video, ext), ...audioArgs(codecs.audio, ext),
       '-map_metadata', '-1', '-map_metadata:s:v', '-1', '-map_metadata:s:a', '-1', '-map_chapters', '-1',
       '-fflags', '+bitexact', ...(ext === 'mp4' ? ['-movflags', '+faststart'] : []),
       '-f', ext, mainPath,
     ], { timeout: VIDEO_TIMEOUT_MS, killSignal: 'SIGKILL' });
   } catch {
     await fsp.rm(mainPath, { force: true });
-    throw new DomainError(415, 'unsupported_media_type', `${label}: the file is not a playable video`, { [label]: 'Not a playable video' });
+    throw new DomainError(415, 'unsupported_media_type', msg('media.not_a_video', { field: label }), { [label]: msg('media.not_a_video.field') });
   }
   const { size } = await fsp.stat(mainPath);
-  return { id, kind: 'video', mime, mainPath, mainKey: `${id}.${ext}`, bytes: size };
+  return { id, kind: 'video', mime: `video/${ext}`, mainPath, mainKey: `${id}.${ext}`, bytes: size };
 }

@@ -5,15 +5,21 @@ import type { Readable } from 'node:stream';
 
 /**
  * Where processed media lives. Local disk today; an S3-compatible store can
- * implement the same four operations later.
+ * implement the same four operations later (a range read is a ranged GET).
  */
 export interface MediaStorage {
   /** Moves a finished local file into the store under key, durably. */
   putFile(key: string, localPath: string): Promise<void>;
-  open(key: string): Promise<{ stream: Readable; bytes: number } | undefined>;
+  /** The file's size, and a way to read all of it or the inclusive byte range start–end; no file is opened until read() is called. */
+  open(key: string): Promise<StoredFile | undefined>;
   delete(key: string): Promise<void>;
   /** Every key in the store (only those written before `before`, when given), for orphan sweeps. */
   list(before?: Date): AsyncIterable<string>;
+}
+
+export interface StoredFile {
+  bytes: number;
+  read(range?: { start: number; end: number }): Readable;
 }
 
 const KEY = /^[a-z0-9][a-z0-9._-]{0,127}$/;
@@ -48,7 +54,7 @@ export class LocalDiskStorage implements MediaStorage {
     const file = this.pathOf(key);
     try {
       const stat = await fsp.stat(file);
-      return { stream: fs.createReadStream(file), bytes: stat.size };
+      return { bytes: stat.size, read: (range?: { start: number; end: number }) => fs.createReadStream(file, range) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;

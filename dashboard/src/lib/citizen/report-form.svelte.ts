@@ -18,10 +18,16 @@ export const LIMITS = {
 } as const;
 
 export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/heic', 'image/heif'];
-export const VIDEO_TYPES = ['video/mp4', 'video/webm'];
-/** What the file pickers offer; HEIC files often arrive without a MIME type, so the extensions are listed too. */
-export const PHOTO_ACCEPT = [...PHOTO_TYPES, '.heic', '.heif'].join(',');
-export const VIDEO_ACCEPT = VIDEO_TYPES.join(',');
+/** iPhones record QuickTime (.mov); the server remuxes it to MP4. */
+export const VIDEO_TYPES = ['video/mp4', 'video/webm', 'video/quicktime'];
+/**
+ * What the photo picker asks for. HEIC only when the server decodes it
+ * (HEIC files often arrive without a MIME type, so the extensions are listed
+ * too); otherwise an iPhone, asked for JPEG, converts the photo itself.
+ */
+export const photoAccept = (heic: boolean) =>
+  (heic ? [...PHOTO_TYPES, '.heic', '.heif'] : PHOTO_TYPES.filter((t) => !t.includes('hei'))).join(',');
+export const VIDEO_ACCEPT = [...VIDEO_TYPES, '.mov'].join(',');
 
 export interface Attachment {
   id: number;

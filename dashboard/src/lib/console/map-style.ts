@@ -1,13 +1,13 @@
-import type { ExpressionSpecification, GeoJSONSourceSpecification, LayerSpecification, StyleSpecification } from 'maplibre-gl';
+import type { ExpressionSpecification, GeoJSONSourceSpecification, LayerSpecification } from 'maplibre-gl';
 import type { AreaCollection } from '../api.js';
 import { planningLayers } from '../planning/map-layers.js';
 import { rgba } from './colors.js';
 
 /**
- * The console's offline basemap on a dark background: our own boundaries, no
- * tiles, glyphs or sprites (there is no server to fetch them from). The
- * clickable areas (districts, or the wards of the selected district) carry
- * their choropleth colour in a `fill` property.
+ * The console's layers over the dark street map: the province lifted from its
+ * neighbours, the choropleth and the boundaries. The clickable areas
+ * (districts, or the wards of the selected district) carry their choropleth
+ * colour in a `fill` property.
  */
 export const OPS_SOURCES = { province: 'ops-province', districts: 'ops-districts', areas: 'ops-areas', selected: 'ops-selected' } as const;
 export const AREA_FILL_LAYER = 'ops-area-fill';
@@ -24,10 +24,6 @@ export const OPS_MAP_COLORS = {
   hover: '#dbeafe',
 };
 
-export function opsStyle(): StyleSpecification {
-  return { version: 8, sources: {}, layers: [{ id: 'background', type: 'background', paint: { 'background-color': OPS_MAP_COLORS.background } }] };
-}
-
 export function opsSources(): Record<string, GeoJSONSourceSpecification> {
   const src = (): GeoJSONSourceSpecification => ({ type: 'geojson', data: EMPTY, promoteId: 'code' });
   return { [OPS_SOURCES.province]: src(), [OPS_SOURCES.districts]: src(), [OPS_SOURCES.areas]: src(), [OPS_SOURCES.selected]: src() };
@@ -35,24 +31,33 @@ export function opsSources(): Record<string, GeoJSONSourceSpecification> {
 
 const width = (z7: number, z10: number, z14: number) => ['interpolate', ['linear'], ['zoom'], 7, z7, 10, z10, 14, z14] as unknown as number;
 
+const areaOpacity = (share: number): ExpressionSpecification => [
+  'case',
+  ['boolean', ['feature-state', 'hover'], false],
+  0.95 * share,
+  ['has', 'fill'],
+  ['*', share, ['coalesce', ['get', 'fillOpacity'], 0.7]],
+  0.01,
+];
+
 /** Land, choropleth fills, lines, then the selection outline on top. */
 export function opsLayers(): LayerSpecification[] {
   return [
-    { id: 'ops-land', type: 'fill', source: OPS_SOURCES.province, paint: { 'fill-color': OPS_MAP_COLORS.land } },
+    // A veil over the province, fading as the map zooms in where the streets matter.
+    {
+      id: 'ops-land',
+      type: 'fill',
+      source: OPS_SOURCES.province,
+      paint: { 'fill-color': OPS_MAP_COLORS.land, 'fill-opacity': ['interpolate', ['linear'], ['zoom'], 8, 0.55, 13, 0] as unknown as number },
+    },
     {
       id: AREA_FILL_LAYER,
       type: 'fill',
       source: OPS_SOURCES.areas,
       paint: {
         'fill-color': ['coalesce', ['get', 'fill'], OPS_MAP_COLORS.land],
-        'fill-opacity': [
-          'case',
-          ['boolean', ['feature-state', 'hover'], false],
-          0.95,
-          ['has', 'fill'],
-          ['coalesce', ['get', 'fillOpacity'], 0.7],
-          0.01,
-        ],
+        // Zoomed in to streets, the choropleth thins out so the street names read through it.
+        'fill-opacity': ['interpolate', ['linear'], ['zoom'], 11, areaOpacity(1), 14, areaOpacity(0.35)] as unknown as number,
       },
     },
     {

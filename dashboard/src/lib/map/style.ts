@@ -1,4 +1,4 @@
-import type { GeoJSONSourceSpecification, LayerSpecification, StyleSpecification } from 'maplibre-gl';
+import type { GeoJSONSourceSpecification, LayerSpecification } from 'maplibre-gl';
 import type { AreaCollection } from '../api.js';
 
 /** Colours shared by the map layers and the legend, so the two never disagree. */
@@ -20,19 +20,6 @@ export const WARD_FILL_LAYER = 'ward-fill';
 
 const EMPTY: AreaCollection = { type: 'FeatureCollection', features: [] };
 
-/**
- * A style with nothing but a background: the offline basemap. Our boundaries go
- * on top of it exactly as they go on top of a hosted style. No glyphs or sprite,
- * since there is no server to fetch them from.
- */
-export function offlineStyle(): StyleSpecification {
-  return {
-    version: 8,
-    sources: {},
-    layers: [{ id: 'background', type: 'background', paint: { 'background-color': MAP_COLORS.background } }],
-  };
-}
-
 function source(data: AreaCollection): GeoJSONSourceSpecification {
   // promoteId lets feature-state (hover, selection) key on the area code.
   return { type: 'geojson', data, promoteId: 'code' };
@@ -45,12 +32,15 @@ export function boundarySources(): Record<string, GeoJSONSourceSpecification> {
 const lineWidth = (atZoom7: number, atZoom10: number, atZoom14: number) =>
   ['interpolate', ['linear'], ['zoom'], 7, atZoom7, 10, atZoom10, 14, atZoom14] as unknown as number;
 
+/** Fill opacity that fades as the map zooms in, so streets show through where the citizen looks for a place. */
+const fading = (atZoom8: number, atZoom13: number) => ['interpolate', ['linear'], ['zoom'], 8, atZoom8, 13, atZoom13] as unknown as number;
+
 /**
- * Boundary layers, bottom to top: tinted former-district fills, ward highlight
- * fills, ward lines, former-district lines, the province outline, then the
- * selection. `hostedBasemap` makes the fills translucent so a hosted style shows through.
+ * Boundary layers over the street map, bottom to top: tinted former-district
+ * fills, ward highlight fills, ward lines, former-district lines, the province
+ * outline, then the selection.
  */
-export function boundaryLayers(hostedBasemap: boolean): LayerSpecification[] {
+export function boundaryLayers(): LayerSpecification[] {
   return [
     {
       id: 'district-fill',
@@ -58,7 +48,7 @@ export function boundaryLayers(hostedBasemap: boolean): LayerSpecification[] {
       source: SOURCES.districts,
       paint: {
         'fill-color': ['coalesce', ['get', 'tint'], MAP_COLORS.districtFillFallback],
-        'fill-opacity': hostedBasemap ? 0.3 : 1,
+        'fill-opacity': fading(0.45, 0.08),
       },
     },
     {
@@ -71,9 +61,9 @@ export function boundaryLayers(hostedBasemap: boolean): LayerSpecification[] {
         'fill-opacity': [
           'case',
           ['boolean', ['feature-state', 'selected'], false],
-          hostedBasemap ? 0.6 : 1,
+          0.55,
           ['boolean', ['feature-state', 'hover'], false],
-          hostedBasemap ? 0.5 : 0.9,
+          0.45,
           0,
         ],
       },

@@ -7,6 +7,10 @@ import { outbox } from './outbox.svelte.js';
 export function startPwa() {
   outbox.start();
   if (import.meta.env.PROD && 'serviceWorker' in navigator) {
-    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((error) => console.warn('service worker not registered', error));
+    // After the page has loaded: the worker's install downloads the form's chunks and its map, which must
+    // not compete with the first view for a slow link.
+    const register = () => navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((error) => console.warn('service worker not registered', error));
+    if (document.readyState === 'complete') void register();
+    else window.addEventListener('load', () => void register(), { once: true });
   }
 }
