@@ -11,8 +11,10 @@
  *    shell and its chunks are cached together, so they always agree;
  *  - /assets/* are cache-first (their names change with their content);
  *    chunks of other pages are kept as they are first loaded;
- *  - a few public GET lookups (fields, boundaries, config, basemap) are
- *    network-first with the last good answer kept for offline use.
+ *  - the field list and the configuration come from the device at once and
+ *    are refreshed in the background; boundaries are network-first with the
+ *    last good answer kept for offline use; basemap files (versioned URLs)
+ *    are cache-first.
  * It never caches a POST, anything with credentials-bearing paths (/api/staff,
  * /api/auth, /api/admin) or a response marked no-store or private.
  */
@@ -33,7 +35,15 @@ const BUILD_MANIFEST = '/.vite/manifest.json';
 
 const STATIC = ['/manifest.webmanifest', '/favicon.svg', '/icons/icon-192.png', '/icons/icon-512.png'];
 /** Public GET lookups worth having offline. */
-const CACHED_API = [/^\/api\/fields$/, /^\/api\/areas(\/|$|\?)/, /^\/api\/config$/, /^\/api\/basemap/];
+const CACHED_API = [/^\/api\/areas(\/|$|\?)/];
+/**
+ * Lookups the form's first view waits for, which change perhaps once a year:
+ * answered from the device at once and refreshed in the background, so a
+ * repeat visit on a slow link does not wait one round trip for them.
+ */
+const STALE_OK_API = [/^\/api\/fields$/, /^\/api\/config$/];
+/** The street basemap: its URLs carry its version, so a kept copy is never stale. */
+const BASEMAP = /^\/basemap\//;
 
 /** The files of the given sources and everything they import statically, with their CSS, as /assets/… paths. */
 function chunkFiles(manifest, sources) {
@@ -132,6 +142,18 @@ async function shellFirst(event) {
   return cached;
 }
 
+async function staleWhileRevalidate(event, cacheName) {
+  const cache = await caches.open(cacheName);
+  const hit = await cache.match(event.request);
+  const refresh = fetch(event.request).then(async (res) => {
+    if (cacheable(res)) await cache.put(event.request, res.clone());
+    return res;
+  });
+  if (!hit) return refresh;
+  event.waitUntil(refresh.catch(() => undefined));
+  return hit;
+}
+
 async function cacheFirst(request, cacheName) {
   const cache = await caches.open(cacheName);
   const hit = await cache.match(request);
@@ -160,6 +182,14 @@ self.addEventListener('fetch', (event) => {
   }
   if (STATIC.includes(path) || path.startsWith('/icons/')) {
     event.respondWith(cacheFirst(request, SHELL));
+    return;
+  }
+  if (STALE_OK_API.some((re) => re.test(path))) {
+    event.respondWith(staleWhileRevalidate(event, DATA));
+    return;
+  }
+  if (BASEMAP.test(path)) {
+    event.respondWith(cacheFirst(request, DATA));
     return;
   }
   if (CACHED_API.some((re) => re.test(path))) {
