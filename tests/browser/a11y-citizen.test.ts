@@ -143,13 +143,11 @@ describe('citizen pages, accessibility', () => {
     }, 600_000);
   }
 
-  it('gives every control on the citizen pages a 44 × 44 px target', async () => {
+  // Touch targets matter where there is touch: the phone size only (each page load is costly in CI).
+  it('gives every control on the citizen pages a 44 × 44 px target on a phone', async () => {
     const report: Record<string, string[]> = {};
     for (const target of PAGES) {
-      for (const [size, viewport] of [
-        ['360x800', PHONE],
-        ['1920x1080', DESKTOP],
-      ] as const) {
+      for (const [size, viewport] of [['360x800', PHONE]] as const) {
         const page = await open('vi', target, viewport);
         const small = await smallTargets(page);
         if (small.length) report[`${target.name} ${size}`] = small;
