@@ -3,11 +3,11 @@ import path from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import type { AppDeps } from './deps.js';
-import { errorBody, handleError } from './errors.js';
+import { errorBody, handleError, notFound } from './errors.js';
 import { accessLog } from './routes/access-log.js';
 import { areasRoutes } from './routes/areas.js';
 import { compression } from './routes/compression.js';
-import { findSpaRoute } from './domain/spa-routes.js';
+import { findSpaRoute, MACHINE_PREFIXES } from './domain/spa-routes.js';
 import { basemapRoutes } from './routes/basemap.js';
 import { BASEMAP_PATH } from './domain/basemap.js';
 import { assistantRoutes } from './routes/assistant.js';
@@ -81,6 +81,12 @@ export function createApp(deps: AppDeps) {
   app.route('/tiles/planning', planningTileRoutes(deps));
   app.route(BASEMAP_PATH, basemapRoutes(deps));
   app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}`), 404));
+  for (const prefix of MACHINE_PREFIXES.filter((p) => p !== '/api')) {
+    // Thrown, so Open311 paths get Open311's error list (app.onError above).
+    app.all(`${prefix}/*`, (c) => {
+      throw notFound(`${c.req.method} ${c.req.path}`);
+    });
+  }
 
   const root = path.relative(process.cwd(), deps.config.dashboardDir) || '.';
   const indexFile = path.join(deps.config.dashboardDir, 'index.html');

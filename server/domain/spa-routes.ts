@@ -24,6 +24,12 @@ export const SPA_ROUTES = [
 export type SpaRoute = (typeof SPA_ROUTES)[number];
 
 /**
+ * Paths for programs, not people: an unknown one is a 404 in that API's own
+ * error shape, never the app's page.
+ */
+export const MACHINE_PREFIXES = ['/api', '/open311', '/media', '/tiles', '/basemap'] as const;
+
+/**
  * Matches a path against a pattern such as "/r/:code"; returns the named
  * segments, or undefined when it does not match.
  * @example matchPath('/r/:code', '/r/PA-1') // { code: 'PA-1' }

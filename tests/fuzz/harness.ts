@@ -11,6 +11,7 @@ import { PostRequestForm, PostUpdateForm } from '../../server/routes/open311.sch
 import { validatorSchemas } from '../../server/routes/validate.js';
 import { sessionHash } from '../../server/services/auth.js';
 import { encodeCursor } from '../../server/services/reports.js';
+import { MACHINE_PREFIXES } from '../../server/domain/spa-routes.js';
 import { BMT, createField, createStaff, createUnit, fixtureFile, loginAs, reportForm, type StaffSession } from '../integration/factories.js';
 import {
   conforming, encodeMultipart, failingStream, fileParts, multipartDamage, NASTY_NUMBERS, nastyJson, nastyString, objectOf, someObjectOf, toFieldText,
@@ -484,6 +485,11 @@ export function checkErrorShape(res: Response, text: string): string | undefined
   return undefined;
 }
 
+/** The app's page, sent with a 404 so the browser draws "not found". */
+function checkNotFoundPage(res: Response): string | undefined {
+  return /^text\/html/.test(res.headers.get('content-type') ?? '') ? undefined : `content-type ${res.headers.get('content-type')} for a page`;
+}
+
 /** Open311's own error list: [{code, description}] in JSON, <errors><error> in XML. */
 export function checkOpen311ErrorShape(res: Response, text: string, pathname: string): string | undefined {
   if (pathname.endsWith('.xml')) {
@@ -570,7 +576,13 @@ export class Judge {
     if (res.status >= 400 && req.method !== 'HEAD') {
       // The path as the server saw it: a raw "#" or "?" in a tampered segment ends it early.
       const { pathname } = new URL(req.url, 'http://localhost');
-      const bad = pathname.startsWith('/open311/v2/') ? checkOpen311ErrorShape(res, text, pathname) : checkErrorShape(res, text);
+      // A person's mistyped address gets the app's "not found" page (HTML, 404); machine paths get their error shape.
+      const page = res.status === 404 && req.method === 'GET' && !MACHINE_PREFIXES.some((p) => pathname === p || pathname.startsWith(`${p}/`));
+      const bad = page
+        ? checkNotFoundPage(res)
+        : pathname.startsWith('/open311/v2/')
+          ? checkOpen311ErrorShape(res, text, pathname)
+          : checkErrorShape(res, text);
       if (bad) problems.push(`shape ${res.status}: ${bad}: ${text.slice(0, 200)}`);
     }
     // Give a stream's last callbacks (an export's finally) a turn before looking at the log.
