@@ -55,8 +55,10 @@ describe('offline street basemap on every citizen map', () => {
     await server?.stop();
   });
 
-  // Both languages and both sizes, crossed: each combination costs minutes of software WebGL in CI.
-  for (const [lang, size, device] of [['vi', '360', PHONE], ['en', '1920', WIDE]] as const) {
+  // Each combination costs minutes of software WebGL, so CI runs the phone in Vietnamese;
+  // BASEMAP_ALL=1 adds English at 1920 px (both were run and looked at on 2026-12-03).
+  const combos = [['vi', '360', PHONE], ['en', '1920', WIDE]] as const;
+  for (const [lang, size, device] of process.env.BASEMAP_ALL ? combos : combos.slice(0, 1)) {
     {
       it(`shows streets with their names in ${lang} at ${size} px: form, tracking page, public map, planning`, { timeout: 420_000 }, async () => {
         const context = await browser.newContext({ ...device });

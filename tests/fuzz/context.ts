@@ -18,11 +18,11 @@ import { ENGINES, openEmbeddedCopy, testConfig } from '../integration/context.js
 export { ENGINES };
 
 /**
- * Runs per endpoint: 200 in CI (the whole suite has to fit its time limit beside the browser tests),
+ * Runs per endpoint: 100 in CI (the whole suite has to fit its time limit beside the browser tests),
  * `npm run fuzz` sets 10,000. FUZZ_RUNS_POSTGRES may lower it on the slower engine.
  */
 export function runsFor(engine: EngineKind): number {
-  const base = Number(process.env.FUZZ_RUNS ?? 200);
+  const base = Number(process.env.FUZZ_RUNS ?? 100);
   const pg = process.env.FUZZ_RUNS_POSTGRES;
   return engine === 'postgres' && pg ? Number(pg) : base;
 }
