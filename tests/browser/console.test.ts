@@ -74,6 +74,30 @@ describe('operations console and wall', () => {
     await page.close();
   });
 
+  it('moves its window at midnight, Vietnam time, without a reload', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const vnDate = (ms: number) => new Date(ms + 7 * 3_600_000).toISOString().slice(0, 10);
+    const today = vnDate(Date.now());
+    const yesterday = vnDate(Date.now() - 86_400_000);
+    const tomorrow = vnDate(Date.now() + 86_400_000);
+    // The page's clock starts 20 s before Vietnam's midnight; the server's is the real one.
+    await context.clock.install({ time: Date.parse(`${today}T00:00:00+07:00`) - 20_000 });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/staff/login`);
+    await page.locator('input[name="username"]').fill(DISPATCHER.username);
+    await page.locator('input[name="password"]').fill(DISPATCHER.password);
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.waitForURL((u) => u.pathname === '/staff');
+    await page.goto(`${server.url}/console`);
+    await expect.poll(() => page.getByTestId('console-window').textContent(), { timeout: 60_000 }).toMatch(new RegExp(`→ ${yesterday}$`));
+
+    const summary = page.waitForResponse((r) => r.url().includes('/api/stats/summary') && r.url().includes(`to=${tomorrow}`));
+    await page.clock.fastForward(30_000);
+    await expect.poll(() => page.getByTestId('console-window').textContent(), { timeout: 30_000 }).toMatch(new RegExp(`→ ${today}$`));
+    expect((await summary).status()).toBe(200);
+    await context.close();
+  });
+
   it('drills down, filters, toggles layers, rotates the wall and updates live', async () => {
     const context = await browser.newContext({ viewport: VIEWPORT });
     const page = await context.newPage();

@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -18,7 +19,10 @@ const DIST_INDEX = path.join(DIST_DIR, 'index.html');
 export interface ServerOptions {
   /** Demo reports seeded on first start. */
   seedReports?: number;
-  /** Extra environment for the server, e.g. MAP_STYLE_URL. */
+  /**
+   * Extra environment for the server, e.g. MAP_STYLE_URL. Runtime settings
+   * only: the database comes from a template made without them (see below).
+   */
   env?: Record<string, string>;
   /** How long to wait for /api/health; the embedded database's first boot is slow. */
   readyTimeoutMs?: number;
@@ -73,14 +77,64 @@ const exited = (child: ChildProcess) =>
   });
 
 /**
- * Starts the real server on 127.0.0.1 with a fresh embedded database under
+ * Starts the real server on 127.0.0.1 with its own embedded database under
  * .tmp/, and resolves once /api/health answers 200.
+ *
+ * The database is a copy of a template made by one first start (migrations,
+ * geography, demo seed) per seed size, source version and day: a first start
+ * costs about half a minute, a copy and restart a few seconds, and CI starts
+ * some twenty servers. Each test still gets a database of its own.
  */
 export async function startServer(opts: ServerOptions = {}): Promise<TestServer> {
   ensureDashboardBuilt();
-  const port = await freePort();
+  const seedReports = opts.seedReports ?? 300;
   fs.mkdirSync(path.join(REPO_ROOT, '.tmp'), { recursive: true });
   const dataDir = fs.mkdtempSync(path.join(REPO_ROOT, '.tmp', 'browser-'));
+  const template = opts.entry ? undefined : await databaseTemplate(seedReports, opts.readyTimeoutMs);
+  if (template) fs.cpSync(template, dataDir, { recursive: true });
+  return spawnServer({ ...opts, seedReports }, dataDir);
+}
+
+/**
+ * The first-start directory for a seed size, made once and then reused while
+ * nothing that shapes it changed; undefined when its server did not stop
+ * cleanly (a copy of a half-written database would be no test at all).
+ */
+async function databaseTemplate(seedReports: number, readyTimeoutMs?: number): Promise<string | undefined> {
+  const root = path.join(REPO_ROOT, '.tmp', 'browser-templates');
+  // The seed dates reports relative to today, so a template lasts a day at most.
+  const day = new Date().toISOString().slice(0, 10);
+  const key = createHash('sha256')
+    .update(JSON.stringify([seedReports, day, newestMtime(path.join(REPO_ROOT, 'sql')), newestMtime(path.join(REPO_ROOT, 'server')), newestMtime(path.join(REPO_ROOT, 'fixtures'))]))
+    .digest('hex')
+    .slice(0, 16);
+  const template = path.join(root, `seed-${seedReports}-${key}`);
+  if (fs.existsSync(template)) return template;
+  fs.mkdirSync(root, { recursive: true });
+  // Yesterday's or an older source's templates of this size are of no more use.
+  for (const old of fs.readdirSync(root)) {
+    if (old.startsWith(`seed-${seedReports}-`)) fs.rmSync(path.join(root, old), { recursive: true, force: true });
+  }
+  const building = fs.mkdtempSync(path.join(root, 'building-'));
+  const server = await spawnServer({ seedReports, readyTimeoutMs }, building);
+  await server.stop({ keepData: true, graceMs: 60_000 });
+  // A clean stop releases the data directory's lock.
+  if (fs.existsSync(path.join(building, 'civic-ops.lock'))) {
+    fs.rmSync(building, { recursive: true, force: true });
+    return undefined;
+  }
+  try {
+    fs.renameSync(building, template);
+  } catch (error) {
+    // Someone else's run finished the same template first; theirs is as good.
+    if (!fs.existsSync(template)) throw error;
+    fs.rmSync(building, { recursive: true, force: true });
+  }
+  return template;
+}
+
+async function spawnServer(opts: ServerOptions & { seedReports: number }, dataDir: string): Promise<TestServer & { stop(o?: { keepData?: boolean; graceMs?: number }): Promise<void> }> {
+  const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
 
   const child = spawn(process.execPath, ['--import', 'tsx', opts.entry ?? 'server/main.ts'], {
@@ -90,7 +144,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
       PORT: String(port),
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
-      SEED_REPORTS: String(opts.seedReports ?? 300),
+      SEED_REPORTS: String(opts.seedReports),
       LOG_LEVEL: 'warn',
       DASHBOARD_DIR: DIST,
       // The browser fills the form at machine speed; the fill-time check would hold every report it files.
@@ -110,14 +164,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
 
-  const stop = async () => {
+  const stop = async ({ keepData = false, graceMs = 15_000 } = {}) => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
-      const killed = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const killed = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exited(child);
       clearTimeout(killed);
     }
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (!keepData) fs.rmSync(dataDir, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 180_000);

@@ -25,7 +25,7 @@ describe('place search on the report form', () => {
   });
 
   it('finds Lê Duẩn typed without tone marks at 360×800, flies there, and names the dropped pin', async () => {
-    const context = await browser.newContext({ viewport: { width: 360, height: 800 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'vi-VN' });
+    const context = await browser.newContext({ viewport: { width: 360, height: 800 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'vi-VN' });
     const page = await context.newPage();
     const problems = watchPage(page, server.url);
     await page.goto(server.url);

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageStats, launchBrowser, screenshotPath, startServer, waitForMap, watchPage, type TestServer } from './harness.js';
 
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } as const;
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true } as const;
 /** Inside a demo block near the centre of the demo plan. */
 const SPOT = { lat: 12.6671, lon: 108.0387 };
 

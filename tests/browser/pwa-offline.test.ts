@@ -5,7 +5,7 @@ import { launchBrowser, REPO_ROOT, screenshotPath, startServer, watchPage, type 
 
 const BMT = { lat: 12.6667, lon: 108.0383 };
 const PHOTO = path.join(REPO_ROOT, 'fixtures', 'media', 'pothole.png');
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } as const;
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true } as const;
 
 /** How many public reports near central Buôn Ma Thuột carry this title (asked from the test process, which is never offline). */
 async function countByTitle(url: string, title: string): Promise<number> {

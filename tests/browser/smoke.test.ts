@@ -60,7 +60,7 @@ describe('province map', () => {
   });
 
   it('fits a phone screen', async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
     const problems = watchPage(page, server.url);
     await page.goto(`${server.url}/areas`);
     await waitForMap(page);

@@ -82,7 +82,7 @@ describe('back office', () => {
   let bmtUnitId: number;
 
   beforeAll(async () => {
-    server = await startServer({ seedReports: 200 });
+    server = await startServer({ seedReports: 300 });
     browser = await launchBrowser();
     const admin = await apiLogin(server.url, ADMIN);
     const units = await apiJson<{ id: number; code: string }[]>(server.url, admin, 'GET', '/api/staff/units');

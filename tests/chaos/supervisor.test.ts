@@ -66,9 +66,11 @@ describe('supervisor', () => {
     expect(health.status).toBe(200);
     expect(logLines(server.logFile, 'worker replaced')).toHaveLength(1);
 
+    const stopping = Date.now();
     await server.stop();
     // A clean stop releases both directories.
-    expect(fs.existsSync(path.join(workDir, 'data', 'civic-ops.lock'))).toBe(false);
-    expect(fs.existsSync(path.join(workDir, 'data', 'media', 'civic-ops.lock'))).toBe(false);
+    const why = `stopped in ${Date.now() - stopping} ms:\n${server.logTail()}`;
+    expect(fs.existsSync(path.join(workDir, 'data', 'civic-ops.lock')), why).toBe(false);
+    expect(fs.existsSync(path.join(workDir, 'data', 'media', 'civic-ops.lock')), why).toBe(false);
   });
 });

@@ -43,6 +43,12 @@ export function parsePosition(value: string | null): MapPosition | null {
 }
 
 export class ConsoleView {
+  /**
+   * Vietnam's date, kept current by the page (see ConsolePage's clock): a wall
+   * left on overnight moves its window at midnight instead of counting
+   * yesterday's until someone reloads it.
+   */
+  today = $state(vnToday());
   /** '' is the whole province; 3 digits a former district; 5 digits a ward. */
   area = $derived(router.query.get('area') ?? '');
   statuses = $derived(list(router.query.get('status')));
@@ -72,7 +78,7 @@ export class ConsoleView {
       return { from: this.customFrom, to: addDays(this.customTo, 1) };
     }
     const days = Number(this.range) || Number(DEFAULT_RANGE);
-    const to = addDays(vnToday(), 1);
+    const to = addDays(this.today, 1);
     return { from: addDays(to, -days), to };
   });
 
