@@ -35,7 +35,7 @@ describe('assistant chat panel', () => {
       const before = await replies.count();
       await page.getByTestId('assistant-input').fill(text);
       await page.getByTestId('assistant-input').press('Enter');
-      await expect.poll(() => replies.count()).toBe(before + 1);
+      await expect.poll(() => replies.count(), { timeout: 30_000 }).toBe(before + 1);
       return (await replies.last().textContent()) ?? '';
     };
 
@@ -43,7 +43,7 @@ describe('assistant chat panel', () => {
     expect(await say('Đèn đường trước nhà bị hỏng mấy hôm nay')).toContain('Chiếu sáng công cộng');
     const before = await replies.count();
     await panel.getByRole('button', { name: 'Dùng vị trí của tôi' }).click();
-    await expect.poll(() => replies.count()).toBe(before + 1);
+    await expect.poll(() => replies.count(), { timeout: 30_000 }).toBe(before + 1);
     expect(await replies.last().textContent()).toContain('chi tiết');
     expect(await say('Buổi tối tối om, người đi đường dễ bị ngã')).toContain('không tự gửi');
     await page.screenshot({ path: screenshotPath('assistant-1-chat.png') });

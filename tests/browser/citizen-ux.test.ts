@@ -194,7 +194,7 @@ describe('citizen UX', () => {
       .poll(async () => {
         const box = (await card.boundingBox())!;
         return box.y >= 0 && box.y + Math.min(box.height, 200) <= 800;
-      })
+      }, { timeout: 30_000 })
       .toBe(true);
     await page.screenshot({ path: screenshotPath('ux-planning-answer-360x800.png') });
     await page.context().close();

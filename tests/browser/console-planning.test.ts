@@ -156,7 +156,7 @@ describe('console planning layer', () => {
     await shot(page, 'console-planning-overview.png');
 
     // 3. Street zoom at the centre: read the report dots the console draws there.
-    const firstPoints = page.waitForResponse(isPointsAnswer, { timeout: 60_000 });
+    const firstPoints = page.waitForResponse(isPointsAnswer, { timeout: 120_000 });
     await page.evaluate(([lon, lat]) => window.__map!.jumpTo({ center: [lon, lat], zoom: 16 }), [CENTRE.lon, CENTRE.lat] as const);
     const dots = await decodePoints(await firstPoints);
     await settled(page);

@@ -233,6 +233,9 @@ describe('back office', () => {
     const responseText = 'UBND phường đã lập biên bản, yêu cầu chủ quán thu dọn bàn ghế và trả lại vỉa hè cho người đi bộ.';
     await act(page, 'respond', async (f) => {
       await f.locator('textarea[name="text"]').fill(responseText);
+      // The picker offers HEIC only when this server decodes it, like the citizen's.
+      const heic = ((await (await fetch(`${server.url}/api/config`)).json()) as { media: { heic: boolean } }).media.heic;
+      await expect.poll(async () => /heic/.test((await f.locator('input[name="photos"]').getAttribute('accept')) ?? '')).toBe(heic);
       await f.locator('input[name="photos"]').setInputFiles(PHOTO);
     });
     await page.locator('li[data-event="response"] img').first().waitFor();

@@ -36,7 +36,7 @@ export interface WorkerKillResult extends Verdict {
   /** The supervisor's pid never changed: only workers died. */
   supervisorSurvived: boolean;
   /**
-   * Health probes, each on a new connection, every 50 ms through the run.
+   * Health probes, each on a new connection, started every 50 ms through the run.
    * "During restart": started once the supervisor saw the worker die and
    * before the replacement listened; with another worker alive none of them
    * may fail. Probes that had reached the killed worker before the supervisor
@@ -99,13 +99,22 @@ export async function runWorkerKill(options: WorkerKillOptions): Promise<WorkerK
     log(`supervisor ${supervisor}, workers ${workerPids(supervisor).join(', ')}`);
 
     clients = Array.from({ length: options.clients ?? 3 }, () => runSubmitter(server.baseUrl, images, submissions, stats, control, random));
+    // Probes start every 50 ms whether or not earlier ones have answered: one that meets the dying
+    // worker hangs until its 10 s timeout, and a probe waiting on it would miss the restart it is there to see.
     prober = (async () => {
+      const inFlight = new Set<Promise<void>>();
       while (probing) {
-        const start = Date.now();
-        const outcome = await probe(port);
-        probes.push({ start, end: Date.now(), ok: outcome === 'ok', error: outcome === 'ok' ? undefined : outcome });
+        if (inFlight.size < 20) {
+          const start = Date.now();
+          const done: Promise<void> = probe(port).then((outcome) => {
+            probes.push({ start, end: Date.now(), ok: outcome === 'ok', error: outcome === 'ok' ? undefined : outcome });
+            inFlight.delete(done);
+          });
+          inFlight.add(done);
+        }
         await sleep(50);
       }
+      await Promise.all(inFlight);
     })();
 
     const replacedMs: number[] = [];

@@ -5,6 +5,7 @@ import { i18n, type MessageKey } from '../i18n.svelte.js';
 import { rememberMyReport } from '../pwa/my-reports.js';
 import type { QueuedReport } from '../pwa/outbox-db.js';
 import { outbox } from '../pwa/outbox.svelte.js';
+import { PHOTO_TYPES } from '../media-types.js';
 import { newIdempotencyKey } from './ids.js';
 
 /** The server's limits (server/routes/reports.schema.ts and reports.ts), checked here first so mistakes show at once. */
@@ -17,16 +18,8 @@ export const LIMITS = {
   totalBytes: 80 * 1024 * 1024,
 } as const;
 
-export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/heic', 'image/heif'];
 /** iPhones record QuickTime (.mov); the server remuxes it to MP4. */
 export const VIDEO_TYPES = ['video/mp4', 'video/webm', 'video/quicktime'];
-/**
- * What the photo picker asks for. HEIC only when the server decodes it
- * (HEIC files often arrive without a MIME type, so the extensions are listed
- * too); otherwise an iPhone, asked for JPEG, converts the photo itself.
- */
-export const photoAccept = (heic: boolean) =>
-  (heic ? [...PHOTO_TYPES, '.heic', '.heif'] : PHOTO_TYPES.filter((t) => !t.includes('hei'))).join(',');
 export const VIDEO_ACCEPT = [...VIDEO_TYPES, '.mov'].join(',');
 
 export interface Attachment {

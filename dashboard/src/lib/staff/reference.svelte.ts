@@ -1,4 +1,4 @@
-import { fetchAreas, fetchFields, type AreaProperties, type Field } from '../api.js';
+import { fetchAreas, fetchConfig, fetchFields, type AreaProperties, type Field } from '../api.js';
 import { i18n } from '../i18n.svelte.js';
 import { fetchUnits, type Unit } from './client.js';
 
@@ -19,6 +19,8 @@ class Reference {
   units = $state.raw<Unit[]>([]);
   districts = $state.raw<AreaOption[]>([]);
   wards = $state.raw<AreaOption[]>([]);
+  /** Whether the server decodes HEIC photos (the photo picker offers them only then). */
+  heicAccepted = $state(false);
 
   fieldName = (code: string) => {
     const f = this.fields.find((x) => x.code === code);
@@ -42,6 +44,7 @@ class Reference {
       fetchUnits().then((u) => (this.units = u)),
       fetchAreas('district', 8).then((c) => (this.districts = c.features.map((f) => option(f.properties)))),
       fetchAreas('ward', 8).then((c) => (this.wards = c.features.map((f) => option(f.properties)))),
+      fetchConfig().then((c) => (this.heicAccepted = c.media.heic)),
     ])
       .then(() => undefined)
       .catch((error) => {
