@@ -140,6 +140,9 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 300_000,
+          // expect.poll's default second is a page's ordinary pace on a loaded CI machine, not a failure;
+          // a poll still returns as soon as its condition holds.
+          expect: { poll: { timeout: 30_000 } },
         },
       },
     ],
