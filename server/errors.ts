@@ -15,20 +15,82 @@ export interface ErrorBody {
 }
 
 /**
- * A failure the client can act on. Services throw these; the app maps them to HTTP once, here.
+ * Every code a client can get in an error body, with its HTTP status: the one place a status is chosen.
+ * Services and routes throw a code; they never pick a number. A code means one thing everywhere, so it
+ * has one status: a point outside the province is 422 whether it was posted or looked up.
+ */
+export const ERROR_STATUS = {
+  // The request is wrong as written.
+  validation_failed: 400,
+  consent_required: 400,
+  spam_suspected: 400,
+  invalid_file: 400,
+  invalid_confirmation: 400,
+  crs_mismatch: 400,
+  unsupported_crs: 400,
+  wrong_crs: 400,
+  // Who is asking.
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  totp_required: 401,
+  totp_invalid: 401,
+  forbidden: 403,
+  csrf_failed: 403,
+  invalid_token: 403,
+  password_change_required: 403,
+  totp_enrolment_required: 403,
+  not_found: 404,
+  // The state of things does not allow it now.
+  invalid_transition: 409,
+  stale_report: 409,
+  report_finished: 409,
+  not_resolved: 409,
+  duplicate_report: 409,
+  request_in_progress: 409,
+  self_lockout: 409,
+  totp_already_enabled: 409,
+  totp_not_enabled: 409,
+  totp_not_pending: 409,
+  totp_required_for_role: 409,
+  // Size and kind of what was sent.
+  payload_too_large: 413,
+  uri_too_long: 414,
+  unsupported_media_type: 415,
+  heic_unsupported: 415,
+  video_unavailable: 415,
+  range_not_satisfiable: 416,
+  // Well formed, but not something we can act on.
+  outside_region: 422,
+  features_rejected: 422,
+  nothing_to_import: 422,
+  idempotency_key_reused: 422,
+  // Slow down.
+  too_many_attempts: 429,
+  rate_limited: 429,
+  // Ours, not the client's.
+  internal_error: 500,
+  query_timeout: 503,
+  not_built: 503,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/**
+ * A failure the client can act on. Services throw these with a code; the app writes them as HTTP once, here.
  * `message` and `fields` are the English text (logs, Open311); the reply is written in the reader's language.
  */
 export class DomainError extends Error {
+  readonly status: ContentfulStatusCode;
   readonly fields?: FieldErrors;
 
   constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: string,
+    readonly code: ErrorCode,
     readonly text: Text,
     readonly fieldTexts?: FieldTexts,
   ) {
     super(render('en', text));
     this.name = 'DomainError';
+    this.status = ERROR_STATUS[code];
     if (fieldTexts) this.fields = Object.fromEntries(Object.entries(fieldTexts).map(([k, v]) => [k, render('en', v)]));
   }
 
@@ -46,9 +108,9 @@ export class DomainError extends Error {
 }
 
 export const notFound = (what: string | Message) =>
-  new DomainError(404, 'not_found', typeof what === 'string' ? `${what} not found` : what);
-export const outsideRegion = () => new DomainError(404, 'outside_region', msg('area.outside_region'));
-export const validationFailed = (fields: FieldTexts) => new DomainError(400, 'validation_failed', msg('error.validation_failed'), fields);
+  new DomainError('not_found', typeof what === 'string' ? `${what} not found` : what);
+export const outsideRegion = () => new DomainError('outside_region', msg('area.outside_region'));
+export const validationFailed = (fields: FieldTexts) => new DomainError('validation_failed', msg('error.validation_failed'), fields);
 
 interface ZodIssueLike {
   path: readonly PropertyKey[];
@@ -73,7 +135,7 @@ export function zodFieldErrors(error: { issues: readonly ZodIssueLike[] }): Fiel
   return fields;
 }
 
-export function errorBody(code: string, message: string, fields?: FieldErrors): ErrorBody {
+export function errorBody(code: ErrorCode | 'http_error' | 'unauthorized', message: string, fields?: FieldErrors): ErrorBody {
   return { error: fields ? { code, message, fields } : { code, message } };
 }
 
@@ -96,7 +158,7 @@ export function handleError(logger: Logger) {
     if ((err as { code?: unknown }).code === '57014') {
       logger.warn({ err, method: c.req.method, path: c.req.path }, 'statement timed out');
       c.header('Retry-After', '5');
-      return c.json(errorBody('query_timeout', render(lang, msg('error.query_timeout'))), 503);
+      return c.json(errorBody('query_timeout', render(lang, msg('error.query_timeout'))), ERROR_STATUS.query_timeout);
     }
     if (err instanceof HTTPException) {
       const status = err.status as ContentfulStatusCode;
@@ -104,6 +166,6 @@ export function handleError(logger: Logger) {
       return c.json(errorBody(code, err.message || 'Request failed'), status);
     }
     logger.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error');
-    return c.json(errorBody('internal_error', render(lang, msg('error.internal'))), 500);
+    return c.json(errorBody('internal_error', render(lang, msg('error.internal'))), ERROR_STATUS.internal_error);
   };
 }

@@ -7,7 +7,6 @@ import { listenHttp } from './http-server.js';
 import type { Logger } from './log.js';
 import { sendQueuedEmails, smtpMailer } from './services/email.js';
 import { runPeriodicJobs } from './services/jobs.js';
-import { enableEmailNotifications } from './services/notifications.js';
 import { placeIndex } from './services/places.js';
 import { startOutboxWorker } from './services/webhooks.js';
 import { LocalDiskStorage } from './services/media/storage.js';
@@ -27,7 +26,6 @@ export const JOBS_ENV = 'CIVIC_WORKER_JOBS';
 export async function runWorker(config: Config, logger: Logger) {
   const runsJobs = process.env[JOBS_ENV] === '1';
   // Per process: every worker queues e-mail notifications when SMTP is set; the jobs worker sends them.
-  enableEmailNotifications(!!config.smtpUrl);
   // Embedded: takes the data directory's lock, left by a dead predecessor or released by the supervisor.
   const db = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize, statementTimeoutMs: config.statementTimeoutMs });
   const engine = engineOf(db);

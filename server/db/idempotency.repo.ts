@@ -55,7 +55,7 @@ export async function completeKey(trx: Db, key: string, status: number, body: un
     .where('state', '=', 'in_flight')
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) {
-    throw new DomainError(409, 'request_in_progress', msg('error.request_completed_elsewhere'));
+    throw new DomainError('request_in_progress', msg('error.request_completed_elsewhere'));
   }
 }
 

@@ -30,7 +30,7 @@ const isUpload = (c: Context) =>
 
 /** 413, rendered by the app's error handler in the shape of the API asked (ours, or Open311's). The connection closes, so a client still sending is cut off instead of drained. */
 function tooLarge(): never {
-  const error = new DomainError(413, 'payload_too_large', msg('error.body_too_large', { mb: MAX_BODY_BYTES / 1024 / 1024 }));
+  const error = new DomainError('payload_too_large', msg('error.body_too_large', { mb: MAX_BODY_BYTES / 1024 / 1024 }));
   error.closeConnection = true;
   throw error;
 }
@@ -72,7 +72,7 @@ export const requestLimits = () =>
   createMiddleware(async (c, next) => {
     // The raw URL: what a client sent, before any decoding shrinks it.
     if (c.req.url.length > MAX_URL_BYTES) {
-      throw new DomainError(414, 'uri_too_long', msg('error.url_too_long', { kb: MAX_URL_BYTES / 1024 }));
+      throw new DomainError('uri_too_long', msg('error.url_too_long', { kb: MAX_URL_BYTES / 1024 }));
     }
     if (isUpload(c)) return next();
     c.req.raw = interruptionsAsRefusals(c.req.raw);

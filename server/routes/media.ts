@@ -21,7 +21,7 @@ function requestedRange(header: string | undefined, bytes: number): { start: num
   if (!header) return undefined;
   const ranges = parseRange(bytes, header, { combine: true });
   if (ranges === -1) {
-    const error = new DomainError(416, 'range_not_satisfiable', msg('media.range_not_satisfiable', { bytes }));
+    const error = new DomainError('range_not_satisfiable', msg('media.range_not_satisfiable', { bytes }));
     error.headers = { 'Content-Range': `bytes */${bytes}` };
     throw error;
   }

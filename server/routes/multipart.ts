@@ -45,7 +45,7 @@ const MB = 1024 * 1024;
 export async function parseMultipart(request: Request, limits: MultipartLimits, tmpDir: string): Promise<ParsedMultipart> {
   const contentType = request.headers.get('content-type') ?? '';
   if (!/^multipart\/form-data;/i.test(contentType)) {
-    throw new DomainError(415, 'unsupported_media_type', msg('upload.not_multipart'));
+    throw new DomainError('unsupported_media_type', msg('upload.not_multipart'));
   }
   const declared = Number(request.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > limits.maxTotalBytes) throw unread(tooLarge(limits));
@@ -130,7 +130,7 @@ export async function parseMultipart(request: Request, limits: MultipartLimits, 
           transform(chunk: Buffer, _encoding, done) {
             file.bytes += chunk.length;
             if (file.bytes > limit.maxBytes) {
-              return done(new DomainError(413, 'payload_too_large', msg('upload.file_too_large', { field: name, limit: limit.label }), {
+              return done(new DomainError('payload_too_large', msg('upload.file_too_large', { field: name, limit: limit.label }), {
                 [name]: msg('upload.file_too_large.field', { limit: limit.label }),
               }));
             }
@@ -181,5 +181,5 @@ function unread(error: DomainError) {
 }
 
 function tooLarge(limits: MultipartLimits) {
-  return new DomainError(413, 'payload_too_large', msg('upload.total_too_large', { mb: Math.round(limits.maxTotalBytes / MB) }));
+  return new DomainError('payload_too_large', msg('upload.total_too_large', { mb: Math.round(limits.maxTotalBytes / MB) }));
 }

@@ -96,7 +96,7 @@ const scalars = (fields: Record<string, string | string[]>) => Object.fromEntrie
 /** Open311 GeoReport v2 with the mySociety servicerequestupdates extension, under /open311/v2. */
 export const open311Routes = (deps: AppDeps) => {
   const reportsDeps: ReportsDeps = {
-    db: deps.db, storage: deps.storage, publicBaseUrl: deps.config.publicBaseUrl,
+    db: deps.db, storage: deps.storage, publicBaseUrl: deps.config.publicBaseUrl, email: !!deps.config.smtpUrl,
     antiSpam: { minFillSeconds: 0, duplicateWindowMinutes: deps.config.duplicateWindowMinutes },
   };
   const ctx = (c: Context): Open311Context => ({
@@ -179,12 +179,12 @@ export const open311Routes = (deps: AppDeps) => {
       const parsed = PostUpdateForm.safeParse(scalars(fields));
       if (!parsed.success) throw validationFailed(zodFieldErrors(parsed.error));
       assertJurisdiction(ctx(c), parsed.data.jurisdiction_id);
-      const body = await postOpen311Update({ db: deps.db, now: deps.now }, client, parsed.data, requestAddress(c, deps.config.rateLimits.trustProxy));
+      const body = await postOpen311Update({ db: deps.db, now: deps.now, email: reportsDeps.email }, client, parsed.data, requestAddress(c, deps.config.rateLimits.trustProxy));
       c.header('Cache-Control', 'no-store');
       return reply(c, formatOf(c.req.path), 'service_request_updates', body);
     })
     .all('*', (c) => {
-      throw new DomainError(404, 'not_found', `No Open311 method ${c.req.method} ${c.req.path}; see ${new URL('/open311/v2/discovery.json', ctx(c).baseUrl)}`);
+      throw new DomainError('not_found', `No Open311 method ${c.req.method} ${c.req.path}; see ${new URL('/open311/v2/discovery.json', ctx(c).baseUrl)}`);
     });
 };
 

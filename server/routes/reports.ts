@@ -28,7 +28,7 @@ export const UPLOAD_LIMITS = {
 
 export const reportsRoutes = (deps: AppDeps) => {
   const services: ReportsDeps = {
-    db: deps.db, storage: deps.storage, publicBaseUrl: deps.config.publicBaseUrl,
+    db: deps.db, storage: deps.storage, publicBaseUrl: deps.config.publicBaseUrl, email: !!deps.config.smtpUrl,
     antiSpam: { minFillSeconds: deps.config.minFillSeconds, duplicateWindowMinutes: deps.config.duplicateWindowMinutes },
   };
   return new Hono()

@@ -44,16 +44,16 @@ export const requireStaff = (deps: AppDeps, roles?: StaffRole[], opts: { allowRe
   createMiddleware<StaffEnv>(async (c, next) => {
     const token = getCookie(c, sessionCookie(deps).name);
     const staff = token ? await authenticate(deps.db, token) : undefined;
-    if (!staff) throw new DomainError(401, 'unauthenticated', 'Please sign in');
+    if (!staff) throw new DomainError('unauthenticated', 'Please sign in');
     // Set before the checks below, so the access log and the refusal event name who was refused.
     c.set('staff', staff);
     if (!SAFE_METHODS.includes(c.req.method)) {
       const sent = c.req.header('X-CSRF-Token');
-      if (!sent || !sameToken(sent, staff.csrfToken)) throw new DomainError(403, 'csrf_failed', 'Missing or invalid CSRF token; reload the page');
+      if (!sent || !sameToken(sent, staff.csrfToken)) throw new DomainError('csrf_failed', 'Missing or invalid CSRF token; reload the page');
     }
     const restriction = sessionRestriction(staff, deps.config.mfaRequiredRoles);
-    if (restriction && !opts.allowRestricted) throw new DomainError(403, restriction, RESTRICTED[restriction]);
-    if (roles && !roles.includes(staff.role)) throw new DomainError(403, 'forbidden', `This needs one of the roles: ${roles.join(', ')}`);
+    if (restriction && !opts.allowRestricted) throw new DomainError(restriction, RESTRICTED[restriction]);
+    if (roles && !roles.includes(staff.role)) throw new DomainError('forbidden', `This needs one of the roles: ${roles.join(', ')}`);
     c.header('Cache-Control', 'no-store');
     await next();
   });

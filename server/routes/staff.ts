@@ -16,7 +16,7 @@ import { validate } from './validate.js';
 const RESPONSE_LIMITS = { ...UPLOAD_LIMITS, files: { photos: UPLOAD_LIMITS.files.photos } };
 
 export const staffRoutes = (deps: AppDeps) => {
-  const services: StaffDeps = { db: deps.db, storage: deps.storage };
+  const services: StaffDeps = { db: deps.db, storage: deps.storage, email: !!deps.config.smtpUrl };
   return new Hono<StaffEnv>()
     .use(requireStaff(deps))
     .get('/units', async (c) => c.json(await assignableUnits(services)))

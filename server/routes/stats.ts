@@ -27,7 +27,7 @@ const staffOrDisplay = (deps: AppDeps) => {
     if (token && expected) {
       const a = Buffer.from(token);
       const b = Buffer.from(expected);
-      if (a.length !== b.length || !crypto.timingSafeEqual(a, b)) throw new DomainError(401, 'unauthenticated', 'Invalid display token');
+      if (a.length !== b.length || !crypto.timingSafeEqual(a, b)) throw new DomainError('unauthenticated', 'Invalid display token');
       c.header('Cache-Control', 'no-store');
       return next();
     }

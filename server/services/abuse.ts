@@ -85,7 +85,7 @@ export async function markReportSender(
   input: AbuseMarkInput,
   ip: string | null,
 ) {
-  if (!MARKING_ROLES.includes(staff.role)) throw new DomainError(403, 'forbidden', `This needs one of the roles: ${MARKING_ROLES.join(', ')}`);
+  if (!MARKING_ROLES.includes(staff.role)) throw new DomainError('forbidden', `This needs one of the roles: ${MARKING_ROLES.join(', ')}`);
   const now = deps.now?.() ?? new Date();
   return deps.db.transaction().execute(async (trx) => {
     const r = await findReportSender(trx, code);

@@ -67,7 +67,7 @@ export async function changeUser(db: Db, actor: StaffContext, id: number, input:
   const unitId = input.unit_id !== undefined ? input.unit_id : before.unit_id;
   if (role === 'officer' && unitId === null) throw validationFailed({ unit_id: 'An officer must belong to a unit' });
   if (id === actor.userId && (input.disabled || (input.role && input.role !== 'admin'))) {
-    throw new DomainError(409, 'self_lockout', 'You cannot disable yourself or drop your own admin role');
+    throw new DomainError('self_lockout', 'You cannot disable yourself or drop your own admin role');
   }
   if (input.password) assertPasswordPolicy(input.password, [before.username, input.display_name ?? before.display_name]);
   const password_hash = input.password ? await hashPassword(input.password) : undefined;

@@ -48,9 +48,9 @@ export interface ApiClient {
 
 /** The client a key belongs to; 403 when the key is missing, unknown or revoked. */
 export async function authenticateApiKey(db: Kysely<Database>, key: string | undefined): Promise<ApiClient> {
-  if (!key) throw new DomainError(403, 'forbidden', 'api_key is required; ask the province for a key');
+  if (!key) throw new DomainError('forbidden', 'api_key is required; ask the province for a key');
   // Keys are long and random, so a hash lookup leaks nothing a timing attack could use.
   const client = await findActiveApiKeyByHash(db, hashApiKey(key));
-  if (!client) throw new DomainError(403, 'forbidden', 'The api_key is not valid or has been revoked');
+  if (!client) throw new DomainError('forbidden', 'The api_key is not valid or has been revoked');
   return client;
 }

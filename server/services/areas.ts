@@ -31,10 +31,10 @@ export async function areaBoundaries(db: Kysely<Database>, options: { level: Are
   let parentId: number | undefined;
   if (options.parent) {
     const parent = await findAreaByCode(db, options.parent);
-    if (!parent) throw new DomainError(404, 'not_found', `No area with code ${options.parent}`);
+    if (!parent) throw new DomainError('not_found', `No area with code ${options.parent}`);
     const wardsOfProvince = parent.level === 'province' && options.level === 'ward';
     if (CHILD_LEVEL[parent.level] !== options.level && !wardsOfProvince) {
-      throw new DomainError(400, 'validation_failed', 'Some fields are invalid', {
+      throw new DomainError('validation_failed', 'Some fields are invalid', {
         parent: `A ${parent.level} has no ${options.level} children`,
       });
     }

@@ -78,7 +78,7 @@ export function lockDuration(failures: number, free = FREE_FAILURES): number {
   return Math.min(BASE_LOCK_MS * 2 ** (failures - free), MAX_LOCK_MS);
 }
 
-const invalidLogin = () => new DomainError(401, 'invalid_credentials', 'Invalid username or password');
+const invalidLogin = () => new DomainError('invalid_credentials', 'Invalid username or password');
 
 /**
  * The throttle keys of one login attempt. Only the source's keys can make a
@@ -96,7 +96,7 @@ async function assertSourceNotLocked(db: Kysely<Database>, keys: string[], now: 
   const lockedUntil = Math.max(0, ...locks.map((l) => l.locked_until?.getTime() ?? 0));
   if (lockedUntil > now.getTime()) {
     const seconds = Math.ceil((lockedUntil - now.getTime()) / 1000);
-    throw new DomainError(429, 'too_many_attempts', `Too many failed attempts. Try again in ${seconds} s.`, { retry_after: String(seconds) });
+    throw new DomainError('too_many_attempts', `Too many failed attempts. Try again in ${seconds} s.`, { retry_after: String(seconds) });
   }
 }
 
@@ -155,13 +155,13 @@ export async function login(db: Kysely<Database>, input: LoginInput, now = new D
   if (user.totp_enabled_at) {
     if (!input.totp) {
       await event({ action: 'auth.login', outcome: 'refused', actorId: user.id, target, reason: 'totp_required' });
-      throw new DomainError(401, 'totp_required', 'Enter the code from your authenticator app', { totp: 'Enter the 6-digit code or a recovery code' });
+      throw new DomainError('totp_required', 'Enter the code from your authenticator app', { totp: 'Enter the 6-digit code or a recovery code' });
     }
     factor = await checkSecondFactor(db, user.id, user.totp_secret!, input.totp, now);
     if (factor === 'password') {
       await countFailure(db, keys, now);
       await event({ action: 'auth.totp', outcome: 'failure', actorId: user.id, target, reason: 'invalid_code' });
-      throw new DomainError(401, 'totp_invalid', 'The code is wrong, expired or already used', { totp: 'The code is wrong, expired or already used' });
+      throw new DomainError('totp_invalid', 'The code is wrong, expired or already used', { totp: 'The code is wrong, expired or already used' });
     }
   }
   // The address key stays: logging in to one's own account must not reset an address that guesses others'.
@@ -257,7 +257,7 @@ export async function accountStatus(db: Kysely<Database>, staff: StaffContext, m
 
 /** Starts enrolment: a new secret, shown once as text and as a QR code, live only after a first code confirms it. */
 export async function startTotpEnrolment(d: AccountDeps, staff: StaffContext, password: string, ip: string, now = new Date()) {
-  if (staff.totpEnabled) throw new DomainError(409, 'totp_already_enabled', 'A second factor is already set up; disable it first');
+  if (staff.totpEnabled) throw new DomainError('totp_already_enabled', 'A second factor is already set up; disable it first');
   await requireCurrentPassword(d, staff, password, 'password', ip, now);
   const secret = new OTPAuth.Secret({ size: 20 }).base32;
   await setPendingTotp(d.db, staff.userId, secret);
@@ -268,14 +268,14 @@ export async function startTotpEnrolment(d: AccountDeps, staff: StaffContext, pa
 export async function confirmTotpEnrolment(d: AccountDeps, staff: StaffContext, code: string, ip: string, now = new Date()) {
   const user = await findStaffById(d.db, staff.userId);
   const target = { entity: 'staff_user', id: String(staff.userId) };
-  if (!user?.totp_pending_secret || user.totp_enabled_at) throw new DomainError(409, 'totp_not_pending', 'Start the set-up first');
+  if (!user?.totp_pending_secret || user.totp_enabled_at) throw new DomainError('totp_not_pending', 'Start the set-up first');
   const step = /^\d{6}$/.test(code.trim()) ? matchingStep(user.totp_pending_secret, code.trim(), now) : undefined;
   if (step === undefined) {
     await recordSecurityEvent(d.db, { action: 'auth.totp.enrol', outcome: 'failure', actorId: staff.userId, ip, target, reason: 'invalid_code' }, d.logger);
     throw validationFailed({ code: 'The code is wrong or expired; check the clock of the phone' });
   }
   const codes = await d.db.transaction().execute(async (trx) => {
-    if (!(await enableTotp(trx, staff.userId, user.totp_pending_secret!, step, now))) throw new DomainError(409, 'totp_not_pending', 'Start the set-up first');
+    if (!(await enableTotp(trx, staff.userId, user.totp_pending_secret!, step, now))) throw new DomainError('totp_not_pending', 'Start the set-up first');
     const fresh = newRecoveryCodes();
     await replaceRecoveryCodes(trx, staff.userId, fresh.map(recoveryHash));
     await recordSecurityEvent(trx, { action: 'auth.totp.enrol', outcome: 'success', actorId: staff.userId, ip, target }, d.logger);
@@ -287,7 +287,7 @@ export async function confirmTotpEnrolment(d: AccountDeps, staff: StaffContext, 
 /** Disabling needs the password again, and is refused for roles that must have a second factor. */
 export async function disableTotp(d: AccountDeps, staff: StaffContext, password: string, ip: string, now = new Date()) {
   if (d.mfaRequiredRoles.includes(staff.role)) {
-    throw new DomainError(409, 'totp_required_for_role', `The role ${staff.role} must keep a second factor`);
+    throw new DomainError('totp_required_for_role', `The role ${staff.role} must keep a second factor`);
   }
   await requireCurrentPassword(d, staff, password, 'password', ip, now);
   await clearTotp(d.db, staff.userId);
@@ -299,7 +299,7 @@ export async function disableTotp(d: AccountDeps, staff: StaffContext, password:
 export async function regenerateRecoveryCodes(d: AccountDeps, staff: StaffContext, code: string, ip: string, now = new Date()) {
   const user = await findStaffById(d.db, staff.userId);
   const target = { entity: 'staff_user', id: String(staff.userId) };
-  if (!user?.totp_enabled_at || !user.totp_secret) throw new DomainError(409, 'totp_not_enabled', 'Set up a second factor first');
+  if (!user?.totp_enabled_at || !user.totp_secret) throw new DomainError('totp_not_enabled', 'Set up a second factor first');
   const step = /^\d{6}$/.test(code.trim()) ? matchingStep(user.totp_secret, code.trim(), now) : undefined;
   if (step === undefined || !(await claimTotpStep(d.db, staff.userId, step))) {
     await recordSecurityEvent(d.db, { action: 'auth.totp', outcome: 'failure', actorId: staff.userId, ip, target, reason: 'invalid_code' }, d.logger);

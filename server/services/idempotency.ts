@@ -50,7 +50,7 @@ export async function claimIdempotencyKey(
   db: Kysely<Database>, scope: string, clientKey: string, requestHash: string, client?: string, now = new Date(),
 ): Promise<Claim> {
   if (!/^[\x21-\x7e]{8,128}$/.test(clientKey)) {
-    throw new DomainError(400, 'validation_failed', msg('error.idempotency_key'), { 'Idempotency-Key': msg('error.idempotency_key.field') });
+    throw new DomainError('validation_failed', msg('error.idempotency_key'), { 'Idempotency-Key': msg('error.idempotency_key.field') });
   }
   const key = client ? `${scope}:${client}:${clientKey}` : `${scope}:${clientKey}`;
   if (await insertKeyIfAbsent(db, { key, scope, request_hash: requestHash })) {
@@ -65,7 +65,7 @@ export async function claimIdempotencyKey(
     return claimIdempotencyKey(db, scope, clientKey, requestHash, client, now);
   }
   if (existing.request_hash !== requestHash) {
-    throw new DomainError(422, 'idempotency_key_reused', msg('error.idempotency_key_reused'));
+    throw new DomainError('idempotency_key_reused', msg('error.idempotency_key_reused'));
   }
   if (existing.state === 'done') {
     return { kind: 'replay', status: existing.response_status ?? 200, body: JSON.parse(existing.response_body ?? 'null') };
@@ -74,7 +74,7 @@ export async function claimIdempotencyKey(
     keepClaimAlive(db, key);
     return { kind: 'claimed', key };
   }
-  throw new DomainError(409, 'request_in_progress', msg('error.request_in_progress'));
+  throw new DomainError('request_in_progress', msg('error.request_in_progress'));
 }
 
 /** Frees a key whose request failed, so the client can retry with it. */

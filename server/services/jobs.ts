@@ -13,7 +13,7 @@ import { assertTransition } from './workflow.js';
 const CLOSE_AFTER_DAYS = 7;
 
 /** Resolved reports nobody rated within 7 days are closed, one transaction each. */
-export async function closeUnratedResolved(db: Kysely<Database>, now = new Date(), batch = 200): Promise<number> {
+export async function closeUnratedResolved(db: Kysely<Database>, { email }: { email: boolean }, now = new Date(), batch = 200): Promise<number> {
   const cutoff = new Date(now.getTime() - CLOSE_AFTER_DAYS * 86_400_000);
   const stale = await listResolvedBefore(db, cutoff, batch);
   let closed = 0;
@@ -29,7 +29,7 @@ export async function closeUnratedResolved(db: Kysely<Database>, now = new Date(
         note: 'Tự động kết thúc sau 7 ngày không có đánh giá',
       });
       await insertOutbox(trx, { type: 'report.closed', reportId: r.id, unitId: r.unit_id, payload: { code: r.code, satisfied: null } });
-      await notifyPublicChange(trx, r.id, 'closed');
+      await notifyPublicChange(trx, r.id, 'closed', { email });
       return 1;
     });
   }
@@ -42,9 +42,9 @@ export async function closeUnratedResolved(db: Kysely<Database>, now = new Date(
  * contact retention. Each runs on its own, so one failing does not stop
  * the others; the counts go to the log.
  */
-export async function runPeriodicJobs(db: Kysely<Database>, config: Pick<Config, 'retentionMonths'>, logger: Logger, now = new Date()) {
+export async function runPeriodicJobs(db: Kysely<Database>, config: Pick<Config, 'retentionMonths' | 'smtpUrl'>, logger: Logger, now = new Date()) {
   const jobs: [string, () => Promise<number>][] = [
-    ['auto-close', () => closeUnratedResolved(db, now)],
+    ['auto-close', () => closeUnratedResolved(db, { email: !!config.smtpUrl }, now)],
     ['rate-limit cleanup', () => pruneRateLimits(db, now)],
     ['idempotency-key cleanup', () => pruneIdempotencyKeys(db, now)],
     ['contact retention', () => anonymiseOldContacts(db, { months: config.retentionMonths, now })],

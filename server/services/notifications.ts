@@ -14,17 +14,6 @@ const MESSAGES: Record<string, [string, string]> = {
   closed: ['Phản ánh đã kết thúc.', 'Your report is closed.'],
 };
 
-let emailEnabled = false;
-
-/** Called once at startup: e-mail notifications are queued only when SMTP is configured. */
-export function enableEmailNotifications(enabled: boolean): void {
-  emailEnabled = enabled;
-}
-
-export function emailNotificationsEnabled(): boolean {
-  return emailEnabled;
-}
-
 /** How long a follow-confirmation link works. */
 export const FOLLOW_CONFIRM_HOURS = 48;
 
@@ -43,17 +32,17 @@ export async function queueFollowConfirmation(trx: Transaction<Database>, report
 
 /**
  * One notification per public change for the reporter and each follower,
- * shown on the tracking page; plus, when SMTP is configured, a queued e-mail
+ * shown on the tracking page; plus, when `email` (SMTP is configured), a queued e-mail
  * to the reporter and to each follower who confirmed an address. Sending happens later, outside the
  * transaction (services/email.ts), so a slow mail server never holds a lock.
  */
-export async function notifyPublicChange(trx: Transaction<Database>, reportId: string, change: string): Promise<void> {
+export async function notifyPublicChange(trx: Transaction<Database>, reportId: string, change: string, { email }: { email: boolean }): Promise<void> {
   const [vi, en] = MESSAGES[change] ?? [`Trạng thái mới: ${change}`, `New status: ${change}`];
   const base = { report_id: reportId, status: change, message_vi: vi, message_en: en };
   await insertNotifications(trx, [{ ...base, recipient: 'reporter', channel: 'page' }]);
   const followers = await listFollowersToNotify(trx, reportId);
   await insertNotifications(trx, followers.map((f) => ({ ...base, recipient: 'follower' as const, follower_id: f.id, channel: 'page' as const })));
-  if (!emailEnabled) return;
+  if (!email) return;
   const reporterEmail = await findReporterEmail(trx, reportId);
   const emails = [
     ...(reporterEmail ? [{ ...base, recipient: 'reporter' as const, channel: 'email' as const }] : []),

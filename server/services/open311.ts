@@ -164,7 +164,7 @@ export interface Open311Context {
 /** An unknown jurisdiction_id is 404; none at all means ours. */
 export function assertJurisdiction(ctx: { jurisdictionId: string }, given: string | undefined): void {
   if (given !== undefined && given !== ctx.jurisdictionId) {
-    throw new DomainError(404, 'not_found', `Unknown jurisdiction_id "${given}"; this server answers for ${ctx.jurisdictionId}`);
+    throw new DomainError('not_found', `Unknown jurisdiction_id "${given}"; this server answers for ${ctx.jurisdictionId}`);
   }
 }
 
@@ -464,7 +464,7 @@ export function clientActionOf(extended: ExtendedStatus, current: ReportStatus, 
  * outside the scope answer 404 as unknown ones do. The same update_id from the
  * same client is applied once; a retry gets the first answer.
  */
-export async function postOpen311Update(deps: { db: Kysely<Database>; now?: () => Date }, client: ApiClient, input: PostUpdateInput, ip: string | null = null) {
+export async function postOpen311Update(deps: { db: Kysely<Database>; now?: () => Date; email: boolean }, client: ApiClient, input: PostUpdateInput, ip: string | null = null) {
   const source = `api_key:${client.id}`;
   const missing = () => notFound(`Service request "${input.service_request_id}"`);
   try {

@@ -64,7 +64,7 @@ export function sridFromCrsMember(crs: unknown): number | undefined {
 /** Accepts "EPSG:3405", "epsg:9218" or "3405". */
 export function parseCrs(text: string): number {
   const m = /^(?:EPSG:)?(\d{4,5})$/i.exec(text.trim());
-  if (!m) throw new DomainError(400, 'validation_failed', 'Some fields are invalid', { crs: `Not an EPSG code: ${text} (use e.g. EPSG:4326 or EPSG:9218)` });
+  if (!m) throw new DomainError('validation_failed', 'Some fields are invalid', { crs: `Not an EPSG code: ${text} (use e.g. EPSG:4326 or EPSG:9218)` });
   return Number(m[1]);
 }
 
@@ -113,18 +113,18 @@ const num = (v: unknown): number | null => {
 export async function importPlanning(db: Kysely<Database>, input: unknown, options: ImportOptions): Promise<ImportReport> {
   const fc = input as GeoJSON.FeatureCollection & { crs?: unknown };
   if (!fc || fc.type !== 'FeatureCollection' || !Array.isArray(fc.features)) {
-    throw new DomainError(400, 'invalid_file', 'The file is not a GeoJSON FeatureCollection');
+    throw new DomainError('invalid_file', 'The file is not a GeoJSON FeatureCollection');
   }
-  if (!options.plan.name?.trim()) throw new DomainError(400, 'validation_failed', 'Some fields are invalid', { plan: 'A plan name is required' });
+  if (!options.plan.name?.trim()) throw new DomainError('validation_failed', 'Some fields are invalid', { plan: 'A plan name is required' });
   const declared = sridFromCrsMember(fc.crs);
   if (options.srid && declared && declared !== options.srid) {
-    throw new DomainError(400, 'crs_mismatch', `The file declares EPSG:${declared} but --crs says EPSG:${options.srid}; check which one is right`);
+    throw new DomainError('crs_mismatch', `The file declares EPSG:${declared} but --crs says EPSG:${options.srid}; check which one is right`);
   }
   const srid = options.srid ?? declared ?? 4326;
   if (!ACCEPTED_SRIDS.has(srid)) {
-    throw new DomainError(400, 'unsupported_crs', `EPSG:${srid} is not supported; use WGS84 (EPSG:4326) or VN-2000 (EPSG:4756, 3405, 3406, 9205–9218)`);
+    throw new DomainError('unsupported_crs', `EPSG:${srid} is not supported; use WGS84 (EPSG:4326) or VN-2000 (EPSG:4756, 3405, 3406, 9205–9218)`);
   }
-  if (!(await hasSrid(db, srid))) throw new DomainError(400, 'unsupported_crs', `This database does not know EPSG:${srid}`);
+  if (!(await hasSrid(db, srid))) throw new DomainError('unsupported_crs', `This database does not know EPSG:${srid}`);
 
   const classes = new Set((await listLandUseClasses(db)).map((c) => c.code));
   const total = fc.features.length;
@@ -177,10 +177,10 @@ export async function importPlanning(db: Kysely<Database>, input: unknown, optio
     const looksGeographic = coords.every(([x, y]) => Math.abs(x) <= 180 && Math.abs(y) <= 90);
     if (GEOGRAPHIC.has(srid) && !looksGeographic) {
       const sample = coords.find(([x, y]) => Math.abs(x) > 180 || Math.abs(y) > 90)!;
-      throw new DomainError(400, 'wrong_crs', `Coordinates such as [${sample[0]}, ${sample[1]}] are not degrees, so the file is not in EPSG:${srid}; it looks projected: pass its CRS with --crs (VN-2000: EPSG:9218 for Đắk Lắk's TM-3 zone, EPSG:3405 for UTM 48N)`);
+      throw new DomainError('wrong_crs', `Coordinates such as [${sample[0]}, ${sample[1]}] are not degrees, so the file is not in EPSG:${srid}; it looks projected: pass its CRS with --crs (VN-2000: EPSG:9218 for Đắk Lắk's TM-3 zone, EPSG:3405 for UTM 48N)`);
     }
     if (!GEOGRAPHIC.has(srid) && looksGeographic) {
-      throw new DomainError(400, 'wrong_crs', `Coordinates such as [${coords[0][0]}, ${coords[0][1]}] look like degrees, not metres of EPSG:${srid}; drop --crs or pass EPSG:4326`);
+      throw new DomainError('wrong_crs', `Coordinates such as [${coords[0][0]}, ${coords[0][1]}] look like degrees, not metres of EPSG:${srid}; drop --crs or pass EPSG:4326`);
     }
   }
 
@@ -202,7 +202,7 @@ export async function importPlanning(db: Kysely<Database>, input: unknown, optio
           continue;
         }
         if (c.xmin! < -180 || c.xmax! > 180 || c.ymin! < -90 || c.ymax! > 90) {
-          throw new DomainError(400, 'wrong_crs', `Feature ${s.index} lands outside the globe after reprojection from EPSG:${srid}; the CRS is wrong`);
+          throw new DomainError('wrong_crs', `Feature ${s.index} lands outside the globe after reprojection from EPSG:${srid}; the CRS is wrong`);
         }
         if (!c.valid) repaired++;
         zones.push({ ...s.zone, geometry: JSON.parse(c.geometry) });
@@ -213,9 +213,9 @@ export async function importPlanning(db: Kysely<Database>, input: unknown, optio
     rejected.sort((a, b) => a.index - b.index);
     if (rejected.length && !options.skipRejected) {
       const list = rejected.slice(0, 20).map((r) => `#${r.index}${r.id !== null ? ` (id ${r.id})` : ''}: ${r.reason}`).join('; ');
-      throw new DomainError(422, 'features_rejected', `${rejected.length} of ${total} features were rejected, so nothing was imported: ${list}`, Object.fromEntries(rejected.slice(0, 100).map((r) => [`features.${r.index}`, r.reason])));
+      throw new DomainError('features_rejected', `${rejected.length} of ${total} features were rejected, so nothing was imported: ${list}`, Object.fromEntries(rejected.slice(0, 100).map((r) => [`features.${r.index}`, r.reason])));
     }
-    if (imported === 0) throw new DomainError(422, 'nothing_to_import', 'The file has no importable features; nothing was imported');
+    if (imported === 0) throw new DomainError('nothing_to_import', 'The file has no importable features; nothing was imported');
     return { plan_id: planId, total, imported, repaired, rejected };
   });
   invalidatePlanningTiles(db);

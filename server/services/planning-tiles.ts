@@ -109,7 +109,7 @@ export async function encodePlanningTile(db: Kysely<Database>, tile: TileAddress
 /** One planning tile, from the LRU unless `cache` is false (the bench's cold runs). */
 export async function planningTile(db: Kysely<Database>, tile: TileAddress, options: { cache?: boolean } = {}): Promise<PlanningTile> {
   if (!isValidTile(tile)) {
-    throw new DomainError(400, 'validation_failed', 'Some fields are invalid', { tile: `${tile.z}/${tile.x}/${tile.y} is not a tile: z must be 0–24 and x, y 0–2^z−1` });
+    throw new DomainError('validation_failed', 'Some fields are invalid', { tile: `${tile.z}/${tile.x}/${tile.y} is not a tile: z must be 0–24 and x, y 0–2^z−1` });
   }
   const key = `${tile.z}/${tile.x}/${tile.y}`;
   const state = options.cache === false ? undefined : await cacheFor(db);

@@ -30,7 +30,7 @@ export function zoneRowToPublic(r: ZoneAtRow) {
 /** Every plan zone at a point, most detailed plan first; outside Đắk Lắk is 422. */
 export async function lookupPlanning(db: Kysely<Database>, lon: number, lat: number) {
   const areas = await findAreasAt(db, lon, lat);
-  if (!areas) throw new DomainError(422, 'outside_region', 'The point is outside Đắk Lắk province; planning lookup covers Đắk Lắk only', { lat: 'outside Đắk Lắk', lon: 'outside Đắk Lắk' });
+  if (!areas) throw new DomainError('outside_region', 'The point is outside Đắk Lắk province; planning lookup covers Đắk Lắk only', { lat: 'outside Đắk Lắk', lon: 'outside Đắk Lắk' });
   const zones = (await findZonesAt(db, lon, lat)).map(zoneRowToPublic);
   const pub = (a: { code: string; name_vi: string; name_en: string }) => ({ code: a.code, name_vi: a.name_vi, name_en: a.name_en });
   return {

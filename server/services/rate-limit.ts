@@ -8,7 +8,7 @@ import { msg } from '../messages.js';
 /** A refused request; the route turns `retryAfter` into the Retry-After header. */
 export class RateLimited extends DomainError {
   constructor(readonly retryAfter: number) {
-    super(429, 'rate_limited', msg('error.rate_limited', { seconds: retryAfter }), { retry_after: String(retryAfter) });
+    super('rate_limited', msg('error.rate_limited', { seconds: retryAfter }), { retry_after: String(retryAfter) });
   }
 }
 

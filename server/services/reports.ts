@@ -23,7 +23,7 @@ import { claimIdempotencyKey, releaseIdempotencyKey, type Claim } from './idempo
 import { storeUploads } from './media/store-uploads.js';
 import type { MediaStorage } from './media/storage.js';
 import { hashToken, newManageToken, newReportCode } from './report-code.js';
-import { emailNotificationsEnabled, FOLLOW_CONFIRM_HOURS, notifyPublicChange, queueFollowConfirmation } from './notifications.js';
+import { FOLLOW_CONFIRM_HOURS, notifyPublicChange, queueFollowConfirmation } from './notifications.js';
 import { routeReport } from './routing.js';
 import { slaState } from './sla.js';
 import { eventLabel, eventNote } from './timeline-text.js';
@@ -33,6 +33,8 @@ export interface ReportsDeps {
   db: Kysely<Database>;
   storage: MediaStorage;
   publicBaseUrl?: string;
+  /** Whether SMTP is configured: status e-mails and follow confirmations are queued only then. */
+  email: boolean;
   now?: () => Date;
   /** Submission checks (config minFillSeconds, duplicateWindowMinutes); 0 or absent turns one off. */
   antiSpam?: { minFillSeconds: number; duplicateWindowMinutes: number };
@@ -67,7 +69,7 @@ export function assertContactConsent(contact: { name?: string; phone?: string; e
   if (consent) return;
   const given = CONTACT_FIELDS.filter((f) => contact[f] !== undefined);
   if (!given.length) return;
-  throw new DomainError(400, 'consent_required', msg('report.consent_required'), Object.fromEntries(
+  throw new DomainError('consent_required', msg('report.consent_required'), Object.fromEntries(
     given.map((f) => [f, msg('report.consent_required.field')]),
   ));
 }
@@ -153,7 +155,7 @@ export async function createReport(
   let claim: Claim | undefined;
   try {
     if (submission.honeypot?.trim()) {
-      throw new DomainError(400, 'spam_suspected', msg('report.spam_suspected'), { website: msg('report.spam_suspected.field') });
+      throw new DomainError('spam_suspected', msg('report.spam_suspected'), { website: msg('report.spam_suspected.field') });
     }
     // Our own form; Open311 partners collect consent and fill times in their own apps.
     const webForm = (input.source ?? 'web') === 'web';
@@ -191,7 +193,7 @@ export async function createReport(
     const needsReview = holds.length > 0;
     const areas = await findAreasAt(db, input.lon, input.lat);
     if (!areas) {
-      throw new DomainError(422, 'outside_region', msg('report.outside_region'), {
+      throw new DomainError('outside_region', msg('report.outside_region'), {
         lat: msg('report.outside_region.field'), lon: msg('report.outside_region.field'),
       });
     }
@@ -295,7 +297,7 @@ async function refuseDuplicate(db: Kysely<Database> | Transaction<Database>, q: 
   const earlier = await findRecentDuplicate(db, q);
   if (!earlier) return;
   const ago = Math.max(1, Math.round((now.getTime() - earlier.created_at.getTime()) / 60_000));
-  throw new DomainError(409, 'duplicate_report', msg('report.duplicate', { minutes: ago, code: earlier.code }), {
+  throw new DomainError('duplicate_report', msg('report.duplicate', { minutes: ago, code: earlier.code }), {
     existing_code: earlier.code,
   });
 }
@@ -349,7 +351,7 @@ export function reportRowToPublic(r: ReportWithRefs, now: Date) {
 }
 
 /** The public tracking view: report, photos, and the public timeline, its labels and system notes in the reader's language. */
-export async function publicReport(deps: ReportsDeps, code: string, lang: Lang = DEFAULT_LANG) {
+export async function publicReport(deps: Pick<ReportsDeps, 'db' | 'storage' | 'now'>, code: string, lang: Lang = DEFAULT_LANG) {
   const r = await findReportByCode(deps.db, code);
   if (!r || r.needs_review) throw notFound(msg('report.not_found'));
   const now = deps.now?.() ?? new Date();
@@ -456,9 +458,9 @@ export async function followReport(deps: ReportsDeps, code: string, input: Follo
     // Held reports do not exist for the public, here as on every other public route.
     if (!r || r.needs_review) throw notFound(msg('report.not_found'));
     if (!isOpen(r.status)) {
-      throw new DomainError(409, 'report_finished', msg('report.finished'));
+      throw new DomainError('report_finished', msg('report.finished'));
     }
-    const confirmToken = input.email && emailNotificationsEnabled() ? newManageToken() : undefined;
+    const confirmToken = input.email && deps.email ? newManageToken() : undefined;
     const follower = await insertFollowerIfNew(trx, {
       report_id: r.id, name: input.name ?? null, phone: input.phone ? normalisePhone(input.phone) : null, email: input.email ?? null,
       device_key: who.personKey ?? null,
@@ -491,7 +493,7 @@ export async function confirmFollow(deps: ReportsDeps, code: string, token: stri
   const now = deps.now?.() ?? new Date();
   const confirmed = await updateFollowerConfirmed(deps.db, { code, tokenHash: hashToken(token), now });
   if (!confirmed) {
-    throw new DomainError(400, 'invalid_confirmation', msg('report.invalid_confirmation'));
+    throw new DomainError('invalid_confirmation', msg('report.invalid_confirmation'));
   }
   return { code, confirmed: true as const };
 }
@@ -500,7 +502,7 @@ function assertToken(stored: string | null, token: string) {
   const given = Buffer.from(hashToken(token), 'hex');
   const expected = Buffer.from(stored ?? '', 'hex');
   if (expected.length !== given.length || !crypto.timingSafeEqual(given, expected)) {
-    throw new DomainError(403, 'invalid_token', msg('report.invalid_token'));
+    throw new DomainError('invalid_token', msg('report.invalid_token'));
   }
 }
 
@@ -516,7 +518,7 @@ export async function rateReport(deps: ReportsDeps, code: string, rating: { mana
     if (!r) throw notFound(msg('report.not_found'));
     assertToken(r.manage_token_hash, rating.manage_token);
     if (r.status !== 'resolved') {
-      throw new DomainError(409, 'not_resolved', msg('report.not_resolved'));
+      throw new DomainError('not_resolved', msg('report.not_resolved'));
     }
     await insertRating(trx, { report_id: r.id, satisfied: rating.satisfied, comment: rating.comment ?? null, created_at: now });
     await updateReport(trx, r.id, { rating_satisfied: rating.satisfied });
@@ -534,11 +536,11 @@ export async function rateReport(deps: ReportsDeps, code: string, rating: { mana
     });
     if (reopen) {
       await updateReport(trx, r.id, { status: 'reopened', reopen_count: r.reopen_count + 1, resolved_at: null });
-      await notifyPublicChange(trx, r.id, 'reopened');
+      await notifyPublicChange(trx, r.id, 'reopened', deps);
       await insertOutbox(trx, { type: 'report.reopened', reportId: r.id, unitId: r.unit_id, payload: { code, comment: rating.comment ?? null } });
     } else {
       await updateReport(trx, r.id, { status: 'closed', closed_at: now });
-      await notifyPublicChange(trx, r.id, 'closed');
+      await notifyPublicChange(trx, r.id, 'closed', deps);
       await insertOutbox(trx, { type: 'report.closed', reportId: r.id, unitId: r.unit_id, payload: { code, satisfied: rating.satisfied } });
     }
     return { code, status: next, satisfied: rating.satisfied };

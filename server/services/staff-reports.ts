@@ -75,7 +75,7 @@ async function assertClientMay(trx: Transaction<Database>, client: ApiClient, r:
     : (await findReportApiKey(trx, r.id)) === client.id;
   if (r.needs_review || !inScope) throw notFound('Report');
   if (!CLIENT_ACTIONS[client.scope].includes(action)) {
-    throw new DomainError(403, 'forbidden', client.scope === 'own'
+    throw new DomainError('forbidden', client.scope === 'own'
       ? 'This key may only add notes to, close or reopen the requests filed with it'
       : `This key may not ${action} reports`);
   }
@@ -105,11 +105,11 @@ export function allowedActions(staff: StaffContext, report: { unit_id: number | 
 function assertMay(staff: StaffContext, report: LockedReport, action: ActionName) {
   if (!roleActions(staff, report).includes(action)) {
     const why = staff.role === 'officer' ? 'Officers may act only on reports assigned to their own unit' : `A ${staff.role} may not ${action} reports`;
-    throw new DomainError(403, 'forbidden', why);
+    throw new DomainError('forbidden', why);
   }
   if (!stepAllows(action, report.status)) {
     const possible = allowedActions(staff, report);
-    throw new DomainError(409, 'invalid_transition', `Cannot ${action} a report that is ${report.status}. Allowed now: ${possible.join(', ') || 'none'}.`, {
+    throw new DomainError('invalid_transition', `Cannot ${action} a report that is ${report.status}. Allowed now: ${possible.join(', ') || 'none'}.`, {
       action: `Allowed now: ${possible.join(', ') || 'none'}`,
     });
   }
@@ -136,6 +136,8 @@ const snapshot = (r: { status: string; unit_id: number | null; due_at: Date | nu
 export interface StaffDeps {
   db: Kysely<Database>;
   storage: MediaStorage;
+  /** Whether SMTP is configured: status e-mails are queued only then. */
+  email: boolean;
   now?: () => Date;
 }
 
@@ -154,7 +156,7 @@ export async function performAction(deps: StaffDeps, actor: Actor, code: string,
  * differ, and it is named in the audit row instead of a staff member.
  */
 export async function performActionIn(
-  trx: Transaction<Database>, deps: Pick<StaffDeps, 'db' | 'now'>, actor: Actor, code: string, action: WorkflowAction, ip: string | null,
+  trx: Transaction<Database>, deps: Pick<StaffDeps, 'db' | 'now' | 'email'>, actor: Actor, code: string, action: WorkflowAction, ip: string | null,
 ) {
   const now = deps.now?.() ?? new Date();
   {
@@ -168,7 +170,7 @@ export async function performActionIn(
       assertMay(actor, r, action.action as ActionName);
     }
     if (action.version !== undefined && action.version !== r.version) {
-      throw new DomainError(409, 'stale_report', 'Someone else changed this report in the meantime. Reload it and try again.', {
+      throw new DomainError('stale_report', 'Someone else changed this report in the meantime. Reload it and try again.', {
         version: `Current version is ${r.version}`,
       });
     }
@@ -192,7 +194,7 @@ export async function performActionIn(
       payload: { code: r.code, action: action.action, before, after, ...(isClient(actor) ? { client: actor.client_name } : {}) },
     });
     if (applied.public && applied.changes.status && applied.changes.status !== r.status) {
-      await notifyPublicChange(trx, r.id, applied.changes.status);
+      await notifyPublicChange(trx, r.id, applied.changes.status, deps);
     }
     return { code: r.code, status: (applied.changes.status ?? r.status) as ReportStatus, version: r.version + 1, event_id: event.id };
   }
@@ -229,13 +231,13 @@ async function apply(
       return { changes: { status: to(STAFF_ACTION_STEPS.reject.to), closed_at: now }, event: 'rejected', public: true, outbox: 'report.rejected', reason: action.reason, note: action.note };
     case 'classify': {
       const field = await findFieldByCode(trx, action.field);
-      if (!field) throw new DomainError(400, 'validation_failed', 'Some fields are invalid', { field: `Unknown field "${action.field}"` });
+      if (!field) throw new DomainError('validation_failed', 'Some fields are invalid', { field: `Unknown field "${action.field}"` });
       const due = await dueDate(deps.db, r.created_at, field.deadline_days);
       return { changes: { field_code: field.code, due_at: due }, event: 'classified', public: false, outbox: 'report.updated', note: `${r.field_code} → ${field.code}` };
     }
     case 'assign': {
       const unit = await findUnitById(trx, action.unit_id);
-      if (!unit) throw new DomainError(400, 'validation_failed', 'Some fields are invalid', { unit_id: `No unit with id ${action.unit_id}` });
+      if (!unit) throw new DomainError('validation_failed', 'Some fields are invalid', { unit_id: `No unit with id ${action.unit_id}` });
       const transfer = r.unit_id !== null && r.status !== 'verified' && r.status !== 'received';
       return {
         changes: { status: to(STAFF_ACTION_STEPS.assign.to), unit_id: unit.id, assigned_at: now, declined_at: null, needs_review: false },
@@ -254,10 +256,10 @@ async function apply(
     case 'resolve':
       return { changes: { status: to(STAFF_ACTION_STEPS.resolve.to), resolved_at: now }, event: 'resolved', public: true, outbox: 'report.resolved', note: action.note };
     case 'merge': {
-      if (action.parent_code === r.code) throw new DomainError(400, 'validation_failed', 'Some fields are invalid', { parent_code: 'A report cannot be merged into itself' });
+      if (action.parent_code === r.code) throw new DomainError('validation_failed', 'Some fields are invalid', { parent_code: 'A report cannot be merged into itself' });
       const parent = await lockStaffReport(trx, action.parent_code);
-      if (!parent) throw new DomainError(400, 'validation_failed', 'Some fields are invalid', { parent_code: `No report ${action.parent_code}` });
-      if (!isOpen(parent.status)) throw new DomainError(409, 'invalid_transition', 'The parent report is no longer open');
+      if (!parent) throw new DomainError('validation_failed', 'Some fields are invalid', { parent_code: `No report ${action.parent_code}` });
+      if (!isOpen(parent.status)) throw new DomainError('invalid_transition', 'The parent report is no longer open');
       // Followers move to the parent, and the child's reporter becomes one of them.
       await moveFollowers(trx, r.id, parent.id);
       await updateReport(trx, parent.id, { follower_count: parent.follower_count + r.follower_count + 1 });
@@ -282,7 +284,7 @@ async function apply(
     case 'set_deadline': {
       const due = new Date(action.due_at);
       if (due.getTime() <= r.created_at.getTime()) {
-        throw new DomainError(400, 'validation_failed', 'Some fields are invalid', { due_at: 'The deadline must be after the report was received' });
+        throw new DomainError('validation_failed', 'Some fields are invalid', { due_at: 'The deadline must be after the report was received' });
       }
       return {
         changes: { due_at: due }, event: 'deadline_changed', public: false, outbox: 'report.updated', reason: action.reason,
@@ -305,7 +307,7 @@ export async function publishResponse(deps: StaffDeps, staff: StaffContext, code
     const current = await findReportByCode(deps.db, code);
     if (!current) throw notFound('Report');
     await accessOrNotFound(deps.db, staff, current);
-    if (!roleActions(staff, current).includes('respond')) throw new DomainError(403, 'forbidden', 'Only the assigned unit may publish a response');
+    if (!roleActions(staff, current).includes('respond')) throw new DomainError('forbidden', 'Only the assigned unit may publish a response');
     uploads = await storeUploads(deps.storage, files);
     const processed = uploads.media;
     return await deps.db.transaction().execute(async (trx) => {
@@ -314,7 +316,7 @@ export async function publishResponse(deps: StaffDeps, staff: StaffContext, code
       await accessOrNotFound(trx, staff, r);
       assertMay(staff, r, 'respond');
       if (input.version !== undefined && input.version !== r.version) {
-        throw new DomainError(409, 'stale_report', 'Someone else changed this report in the meantime. Reload it and try again.');
+        throw new DomainError('stale_report', 'Someone else changed this report in the meantime. Reload it and try again.');
       }
       const event = await insertReportEvent(trx, {
         report_id: r.id, type: 'response', public: true, note: input.text, actor_id: staff.userId, unit_id: r.unit_id, created_at: now,
@@ -323,7 +325,7 @@ export async function publishResponse(deps: StaffDeps, staff: StaffContext, code
       await updateReport(trx, r.id, { version: r.version + 1 });
       await insertAudit(trx, { actorId: staff.userId, action: 'report.respond', entity: 'report', entityId: r.code, after: { text: input.text, photos: processed.length }, ip });
       await insertOutbox(trx, { type: 'report.updated', reportId: r.id, unitId: r.unit_id, payload: { code: r.code, action: 'respond' } });
-      await notifyPublicChange(trx, r.id, 'response');
+      await notifyPublicChange(trx, r.id, 'response', deps);
       return { code: r.code, event_id: event.id, photos: processed.length, version: r.version + 1 };
     });
   } catch (error) {
@@ -342,7 +344,7 @@ export async function assignableUnits(deps: Pick<StaffDeps, 'db'>) {
 /** Dispatchers assign many reports at once, in one transaction: all or none. */
 export async function bulkAssign(deps: StaffDeps, staff: StaffContext, codes: string[], unitId: number, ip: string | null) {
   // Refused on the role before any code is read, so the answer says nothing about the reports named.
-  if (!roleActions(staff, { unit_id: null }).includes('assign')) throw new DomainError(403, 'forbidden', `A ${staff.role} may not assign reports`);
+  if (!roleActions(staff, { unit_id: null }).includes('assign')) throw new DomainError('forbidden', `A ${staff.role} may not assign reports`);
   return deps.db.transaction().execute(async (trx) => {
     const results = [];
     for (const [i, code] of codes.entries()) {
@@ -350,7 +352,7 @@ export async function bulkAssign(deps: StaffDeps, staff: StaffContext, codes: st
         results.push(await performActionIn(trx, deps, staff, code, { action: 'assign', unit_id: unitId }, ip));
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
-        throw new DomainError(error.status, error.code, `${code}: ${error.message} Nothing was assigned.`, { [`codes.${i}`]: error.message });
+        throw new DomainError(error.code, `${code}: ${error.message} Nothing was assigned.`, { [`codes.${i}`]: error.message });
       }
     }
     return { assigned: results.length, results };
@@ -382,7 +384,7 @@ export async function staffInbox(deps: StaffDeps, staff: StaffContext, q: StaffL
   if (q.inbox === 'dispatch') statuses = ['received', 'verified'];
   if (q.inbox === 'overdue') sla = ['overdue', 'late_3x'];
   if (q.inbox === 'unit') {
-    if (staff.unitId === null) throw new DomainError(400, 'validation_failed', 'Some fields are invalid', { inbox: 'You do not belong to a unit' });
+    if (staff.unitId === null) throw new DomainError('validation_failed', 'Some fields are invalid', { inbox: 'You do not belong to a unit' });
     unitIds = [staff.unitId];
     statuses ??= [...OPEN_STATUSES];
   }
@@ -390,7 +392,7 @@ export async function staffInbox(deps: StaffDeps, staff: StaffContext, q: StaffL
   let districtId: number | undefined;
   if (q.area) {
     const area = await findAreaByCode(deps.db, q.area);
-    if (!area) throw new DomainError(400, 'validation_failed', 'Some fields are invalid', { area: `Unknown area ${q.area}` });
+    if (!area) throw new DomainError('validation_failed', 'Some fields are invalid', { area: `Unknown area ${q.area}` });
     if (area.level === 'ward') wardId = area.id;
     if (area.level === 'district') districtId = area.id;
   }

@@ -594,7 +594,7 @@ export async function leagueCases(db: Kysely<Database>, by: 'unit' | 'ward', cod
   let id: number;
   if (by === 'ward') {
     const area = await findAreaByCode(db, code);
-    if (!area || area.level !== 'ward') throw new DomainError(404, 'not_found', `No ward ${code}`);
+    if (!area || area.level !== 'ward') throw new DomainError('not_found', `No ward ${code}`);
     id = area.id;
   } else {
     id = Number(code);

@@ -52,10 +52,7 @@ export function canTransition(from: ReportStatus, to: ReportStatus): boolean {
 export function assertTransition(from: ReportStatus, to: ReportStatus): void {
   if (canTransition(from, to)) return;
   const allowed = TRANSITIONS[from];
-  throw new DomainError(
-    409,
-    'invalid_transition',
-    `A report that is ${from} cannot become ${to}. Allowed: ${allowed.length ? allowed.join(', ') : 'none'}.`,
+  throw new DomainError('invalid_transition', `A report that is ${from} cannot become ${to}. Allowed: ${allowed.length ? allowed.join(', ') : 'none'}.`,
     { status: `Allowed from ${from}: ${allowed.join(', ') || 'none'}` },
   );
 }
@@ -66,12 +63,12 @@ export const REOPEN_WINDOW_DAYS = 7;
 /** Throws 409 when a reopen would break the "once, within 7 days" rule. */
 export function assertReopenAllowed(r: { reopen_count: number; resolved_at: Date | null }, now: Date): void {
   if (r.reopen_count > 0) {
-    throw new DomainError(409, 'invalid_transition', 'This report has been reopened once already; it cannot be reopened again.', {
+    throw new DomainError('invalid_transition', 'This report has been reopened once already; it cannot be reopened again.', {
       status: 'A report is reopened at most once',
     });
   }
   if (r.resolved_at === null || now.getTime() - r.resolved_at.getTime() > REOPEN_WINDOW_DAYS * 86_400_000) {
-    throw new DomainError(409, 'invalid_transition', `A report can be reopened only within ${REOPEN_WINDOW_DAYS} days of its resolution.`, {
+    throw new DomainError('invalid_transition', `A report can be reopened only within ${REOPEN_WINDOW_DAYS} days of its resolution.`, {
       status: `Reopening is possible for ${REOPEN_WINDOW_DAYS} days after the resolution`,
     });
   }

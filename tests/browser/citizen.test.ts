@@ -214,8 +214,8 @@ describe('citizen pages', () => {
     expect(await page.getByTestId('submit').isDisabled()).toBe(true);
 
     expect(problems.errors).toEqual([]);
-    // The only failed request is the ward lookup answering 404 outside_region, which is the point.
-    expect(problems.failedRequests.every((r) => r.includes('/api/areas/at') && r.endsWith(' 404'))).toBe(true);
+    // The only failed request is the ward lookup answering 422 outside_region, which is the point.
+    expect(problems.failedRequests.every((r) => r.includes('/api/areas/at') && r.endsWith(' 422'))).toBe(true);
     await context.close();
   });
 

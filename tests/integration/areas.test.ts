@@ -21,10 +21,10 @@ for (const engine of ENGINES) {
       expect(body.district.code).toBe('555');
     });
 
-    it('answers 404 outside_region for a point outside the province (Hà Nội)', async () => {
+    it('answers 422 outside_region for a point outside the province (Hà Nội), as a report posted there gets', async () => {
       const { app } = testApp(await testDb(engine));
       const res = await app.request('/api/areas/at?lat=21.0285&lon=105.8542');
-      expect(res.status).toBe(404);
+      expect(res.status).toBe(422);
       expect((await res.json()).error.code).toBe('outside_region');
     });
 

@@ -1,8 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sendQueuedEmails, smtpMailer } from '../../server/services/email.js';
-import { enableEmailNotifications } from '../../server/services/notifications.js';
 import { ENGINES, testApp, testDb } from './context.js';
 import { createField, createStaff, createUnit, loginAs, reportForm } from './factories.js';
 
@@ -31,18 +30,15 @@ async function smtpReceiver() {
   return { url: `smtp://127.0.0.1:${port}`, received, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-afterEach(() => enableEmailNotifications(false));
-
 for (const engine of ENGINES) {
   describe(`e-mail notifications [${engine}]`, () => {
     it('queues an e-mail per public change for the reporter and followers with addresses, and sends each once', async () => {
       const db = await testDb(engine);
-      const { app } = testApp(db);
+      const smtp = await smtpReceiver();
+      const { app } = testApp(db, { SMTP_URL: smtp.url });
       const field = await createField(db);
       const unitId = await createUnit(db, { areaCode: '24133', fieldCodes: [field] });
-      const smtp = await smtpReceiver();
       try {
-        enableEmailNotifications(true);
         const report = await (await app.request('/api/reports', { method: 'POST', body: reportForm({ field, email: 'reporter@example.vn' }) })).json();
         await app.request(`/api/reports/${report.code}/follow`, { method: 'POST', body: JSON.stringify({ email: 'neighbour@example.vn', contact_consent: true }), headers: { 'content-type': 'application/json' } });
         const mailer = smtpMailer(smtp.url, 'Test <no-reply@example.vn>');

@@ -2,13 +2,12 @@ import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Kysely } from 'kysely';
 import { SMTPServer } from 'smtp-server';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import type { Database } from '../../server/db/database.js';
 import { createLogger } from '../../server/log.js';
 import { sendQueuedEmails, smtpMailer } from '../../server/services/email.js';
 import { LocalDiskStorage } from '../../server/services/media/storage.js';
-import { enableEmailNotifications } from '../../server/services/notifications.js';
 import { ENGINES, testApp, testConfig, testDb } from './context.js';
 import { createField, createStaff, createUnit, loginAs, postReport, reportForm } from './factories.js';
 
@@ -52,13 +51,12 @@ async function smtpReceiver() {
 /** The plain text of a quoted-printable mail body (enough for the ASCII links checked here). */
 const decodeQp = (body: string) => body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 
-afterEach(() => enableEmailNotifications(false));
 
 for (const engine of ENGINES) {
   describe(`follow [${engine}]`, () => {
-    async function setup() {
+    async function setup(env: NodeJS.ProcessEnv = {}) {
       const db = await testDb(engine);
-      const { app } = testApp(db);
+      const { app } = testApp(db, env);
       const field = await createField(db);
       const unitId = await createUnit(db, { areaCode: '24133', fieldCodes: [field] });
       const report = (await (await postReport(app, reportForm({ field }))).json()) as Json;
@@ -104,10 +102,9 @@ for (const engine of ENGINES) {
     });
 
     it('sends e-mail to a follower only after they confirm by the single-use link, which expires', async () => {
-      const { db, app, code, unitId } = await setup();
       const smtp = await smtpReceiver();
+      const { db, app, code, unitId } = await setup({ SMTP_URL: smtp.url });
       try {
-        enableEmailNotifications(true);
         const mailer = smtpMailer(smtp.url, 'Test <no-reply@example.vn>');
         const followRes = await follow(app, code, { email: 'neighbour@example.vn' });
         const followed = (await followRes.json()) as Json;

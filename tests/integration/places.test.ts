@@ -95,10 +95,10 @@ for (const engine of ENGINES) {
       expect(typeof body.address).toBe('string');
     });
 
-    it('answers 404 outside_region for a pin outside the province (Hà Nội)', async () => {
+    it('answers 422 outside_region for a pin outside the province (Hà Nội), as a report posted there gets', async () => {
       const { app } = testApp(await testDb(engine));
       const res = await app.request('/api/places/reverse?lat=21.0285&lon=105.8542');
-      expect(res.status).toBe(404);
+      expect(res.status).toBe(422);
       expect((await res.json()).error.code).toBe('outside_region');
     });
 

@@ -102,7 +102,7 @@ export async function fetchFields(signal?: AbortSignal): Promise<Field[]> {
   return unwrap(await api.fields.$get(undefined, { init: { signal } }));
 }
 
-/** The ward and former district a point falls in; ApiError 404 `outside_region` outside the province. */
+/** The ward and former district a point falls in; ApiError 422 `outside_region` outside the province. */
 export async function fetchAreasAt(lat: number, lon: number, signal?: AbortSignal): Promise<AreasAt> {
   return unwrap(await api.areas.at.$get({ query: { lat: String(lat), lon: String(lon) } }, { init: { signal } }));
 }
@@ -123,7 +123,7 @@ export async function searchPlaces(q: string, options: { limit?: number; near?: 
   return unwrap(await api.places.search.$get({ query }, { init: { signal } }));
 }
 
-/** The named street and house number nearest a point, and its ward; ApiError 404 `outside_region` outside the province. */
+/** The named street and house number nearest a point, and its ward; ApiError 422 `outside_region` outside the province. */
 export async function fetchPlaceNear(lat: number, lon: number, signal?: AbortSignal): Promise<PlaceNear> {
   return unwrap(await api.places.reverse.$get({ query: { lat: String(lat), lon: String(lon) } }, { init: { signal } }));
 }

@@ -38,7 +38,7 @@ export async function detectType(file: string, allowed: string[], label: string)
   const type = await fileTypeFromFile(file);
   if (!type || !allowed.includes(type.mime)) {
     const types = allowed.map((t) => (t === 'video/quicktime' ? 'MOV' : t.split('/')[1]!.toUpperCase())).join(', ');
-    throw new DomainError(415, 'unsupported_media_type', msg('media.type_refused', { field: label, types }), {
+    throw new DomainError('unsupported_media_type', msg('media.type_refused', { field: label, types }), {
       [label]: msg('media.type_refused.field', { type: type?.mime ?? '?' }),
     });
   }
@@ -71,11 +71,11 @@ export async function processPhoto(file: string, label: string): Promise<Process
     await Promise.all([fsp.rm(mainPath, { force: true }), fsp.rm(thumbPath, { force: true })]);
     const message = error instanceof Error ? error.message : '';
     if (/pixel limit/i.test(message)) {
-      throw new DomainError(413, 'payload_too_large', msg('media.too_many_pixels', { field: label }), { [label]: msg('media.too_many_pixels.field') });
+      throw new DomainError('payload_too_large', msg('media.too_many_pixels', { field: label }), { [label]: msg('media.too_many_pixels.field') });
     }
     // A HEIF whose compression this libvips lacks (an AVIF-only build given HEVC, say).
     if (/heif|heic|compression format/i.test(message)) throw heicUnsupported(label);
-    throw new DomainError(415, 'unsupported_media_type', msg('media.not_an_image', { field: label }), { [label]: msg('media.not_an_image.field') });
+    throw new DomainError('unsupported_media_type', msg('media.not_an_image', { field: label }), { [label]: msg('media.not_an_image.field') });
   }
 }
 
@@ -89,7 +89,7 @@ export function canDecodeHeic(): boolean {
 }
 
 function heicUnsupported(label: string) {
-  return new DomainError(415, 'heic_unsupported', msg('media.heic_unsupported', { field: label }), { [label]: msg('media.heic_unsupported.field') });
+  return new DomainError('heic_unsupported', msg('media.heic_unsupported', { field: label }), { [label]: msg('media.heic_unsupported.field') });
 }
 
 let ffmpegAvailable: Promise<boolean> | undefined;
@@ -163,7 +163,7 @@ function audioArgs(codec: string | undefined, ext: 'mp4' | 'webm'): string[] {
 export async function processVideo(file: string, label: string): Promise<ProcessedMedia> {
   const detected = await detectType(file, VIDEO_TYPES, label);
   if (!(await canProcessVideo())) {
-    throw new DomainError(415, 'video_unavailable', msg('media.video_unavailable'), { [label]: msg('media.video_unavailable.field') });
+    throw new DomainError('video_unavailable', msg('media.video_unavailable'), { [label]: msg('media.video_unavailable.field') });
   }
   const id = crypto.randomBytes(16).toString('hex');
   const ext = detected === 'video/webm' ? 'webm' : 'mp4';
@@ -180,7 +180,7 @@ export async function processVideo(file: string, label: string): Promise<Process
     ], { timeout: VIDEO_TIMEOUT_MS, killSignal: 'SIGKILL' });
   } catch {
     await fsp.rm(mainPath, { force: true });
-    throw new DomainError(415, 'unsupported_media_type', msg('media.not_a_video', { field: label }), { [label]: msg('media.not_a_video.field') });
+    throw new DomainError('unsupported_media_type', msg('media.not_a_video', { field: label }), { [label]: msg('media.not_a_video.field') });
   }
   const { size } = await fsp.stat(mainPath);
   return { id, kind: 'video', mime: `video/${ext}`, mainPath, mainKey: `${id}.${ext}`, bytes: size };
