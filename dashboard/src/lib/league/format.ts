@@ -10,11 +10,6 @@ export function monthLabel(month: string): string {
   return i18n.t('league.monthLabel', { m, y, name });
 }
 
-/** A calendar date (YYYY-MM-DD) as dd/mm/yyyy. */
-export function dayLabel(date: string): string {
-  return new Intl.DateTimeFormat(i18n.locale, { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
-}
-
 /** An instant as its date in Vietnam, dd/mm/yyyy. */
 export function caseDate(iso: string): string {
   return new Intl.DateTimeFormat(i18n.locale, { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date(iso));

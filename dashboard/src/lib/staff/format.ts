@@ -47,19 +47,6 @@ export const SLA_COLORS: Record<string, { bg: string; fg: string; border: string
   none: { bg: '#f1f5f9', fg: '#475569', border: '#cbd5e1' },
 };
 
-export const STATUS_COLORS: Record<string, { bg: string; fg: string }> = {
-  received: { bg: '#e0e7ff', fg: '#3730a3' },
-  verified: { bg: '#cffafe', fg: '#155e75' },
-  assigned: { bg: '#dbeafe', fg: '#1e40af' },
-  in_progress: { bg: '#fef9c3', fg: '#854d0e' },
-  resolved: { bg: '#dcfce7', fg: '#166534' },
-  reopened: { bg: '#ffedd5', fg: '#9a3412' },
-  closed: { bg: '#e2e8f0', fg: '#334155' },
-  rejected: { bg: '#fee2e2', fg: '#991b1b' },
-  merged: { bg: '#f3e8ff', fg: '#6b21a8' },
-  withdrawn: { bg: '#f1f5f9', fg: '#64748b' },
-};
-
 /** A name in the current language, where either may be missing (joined rows). */
 export function nameOf(x: { name_vi: string | null; name_en: string | null } | null | undefined): string {
   if (!x) return '—';
