@@ -3,6 +3,9 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import type { Plugin } from 'vite';
 import { compression } from 'vite-plugin-compression2';
 import { defineConfig } from 'vitest/config';
+import { FIELD_ICONS } from './dashboard/src/lib/components/citizen/field-icons.js';
+import { vi, type MessageKey } from './dashboard/src/lib/i18n/vi.js';
+import { FIRST_VIEW_SCRIPT } from './server/domain/first-view.js';
 
 /**
  * Writes .vite/chunks.json beside Vite's manifest: for each emitted chunk, the
@@ -25,38 +28,33 @@ function chunkModules(): Plugin {
   };
 }
 
+const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
 /**
- * Names the report form's chunks (and their CSS) in index.html, so a citizen
- * opening "/" fetches them together with the entry instead of one round trip
- * after it: on a 150 ms link that is the difference between about 3 and 4
- * seconds of blank screen. Other pages pay some 15 KB they do not use.
+ * Writes the report form's static first step in index.html (see there): its {{key}} strings from the
+ * Vietnamese catalogue, the field icons as <symbol>s, which the server's field links name
+ * (server/routes/first-view.ts), and the script that decides whether it shows (server/domain/first-view.ts).
+ * An unknown key fails the build, as a missing string does in the app.
  */
-function preloadLandingPage(source: string): Plugin {
+function firstView(): Plugin {
+  const icon = (name: string, paths: string[]) =>
+    `<symbol id="fv-icon-${name}" viewBox="0 0 24 24">${paths.map((d) => `<path d="${d}"/>`).join('')}</symbol>`;
+  // An icon name missing here (none is, of the seeded fields) leaves its box empty until the app draws the form.
+  const sprite = `<svg width="0" height="0" style="position:absolute" aria-hidden="true">${Object.entries(FIELD_ICONS)
+    .map(([name, paths]) => icon(name, paths))
+    .join('')}</svg>`;
   return {
-    name: 'civic-preload-landing-page',
-    apply: 'build',
+    name: 'civic-first-view',
     transformIndexHtml: {
-      order: 'post',
-      handler(_html, ctx) {
-        const chunks = Object.values(ctx.bundle ?? {}).filter((o) => o.type === 'chunk');
-        const page = chunks.find((c) => c.facadeModuleId?.endsWith(source));
-        if (!page) throw new Error(`preloadLandingPage: no chunk for ${source}`);
-        const closure = (fileName: string, into = new Set<string>()) => {
-          const chunk = chunks.find((c) => c.fileName === fileName);
-          if (!chunk || into.has(fileName)) return into;
-          into.add(fileName);
-          chunk.imports.forEach((f) => closure(f, into));
-          return into;
-        };
-        // What the entry loads already, Vite names itself.
-        const entry = new Set(chunks.filter((c) => c.isEntry).flatMap((c) => [...closure(c.fileName)]));
-        const js = [...closure(page.fileName)].filter((f) => !entry.has(f));
-        const css = new Set(js.flatMap((f) => [...(chunks.find((c) => c.fileName === f)?.viteMetadata?.importedCss ?? [])]));
-        return [
-          ...[...css].map((f) => ({ tag: 'link', attrs: { rel: 'stylesheet', href: `/${f}` }, injectTo: 'head' as const })),
-          ...js.map((f) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: '', href: `/${f}` }, injectTo: 'head' as const })),
-        ];
-      },
+      order: 'pre',
+      handler: (html) =>
+        html
+          .replace('<!--first-view-script-->', `<script>${FIRST_VIEW_SCRIPT}</script>`)
+          .replace('<!--field-icons-->', sprite)
+          .replace(/\{\{([\w.]+)\}\}/g, (_whole, key: string) => {
+            if (!(key in vi)) throw new Error(`firstView: no string ${key} in the catalogue`);
+            return escapeHtml(vi[key as MessageKey]);
+          }),
     },
   };
 }
@@ -66,8 +64,8 @@ export default defineConfig({
   publicDir: 'public',
   plugins: [
     svelte(),
+    firstView(),
     chunkModules(),
-    preloadLandingPage('dashboard/src/routes/citizen/ReportFormPage.svelte'),
     // .br and .gz beside each text file, served by the static handler when the browser accepts them (server/app.ts).
     compression({ algorithms: ['brotliCompress', 'gzip'], threshold: 1024 }),
   ],

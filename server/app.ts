@@ -3,7 +3,7 @@ import path from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import type { AppDeps } from './deps.js';
-import { errorBody, handleError, notFound } from './errors.js';
+import { errorBody, ERROR_STATUS, handleError, notFound } from './errors.js';
 import { accessLog } from './routes/access-log.js';
 import { areasRoutes } from './routes/areas.js';
 import { compression } from './routes/compression.js';
@@ -16,6 +16,7 @@ import { authRoutes } from './routes/auth.js';
 import { configRoutes } from './routes/config.js';
 import { exportRoutes } from './routes/export.js';
 import { fieldsRoutes } from './routes/fields.js';
+import { withFirstViewFields } from './routes/first-view.js';
 import { healthRoutes } from './routes/health.js';
 import { negotiateLanguage } from './routes/language.js';
 import { leagueRoutes } from './routes/league.js';
@@ -80,7 +81,7 @@ export function createApp(deps: AppDeps) {
   app.route('/open311/v2', open311Routes(deps));
   app.route('/tiles/planning', planningTileRoutes(deps));
   app.route(BASEMAP_PATH, basemapRoutes(deps));
-  app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}`), 404));
+  app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}`), ERROR_STATUS.not_found));
   for (const prefix of MACHINE_PREFIXES.filter((p) => p !== '/api')) {
     // Thrown, so Open311 paths get Open311's error list (app.onError above).
     app.all(`${prefix}/*`, (c) => {
@@ -97,18 +98,25 @@ export function createApp(deps: AppDeps) {
   // Tests and API-only deployments run without a built dashboard.
   // The build writes .br and .gz beside each text file (vite.config.ts); they go out as they are.
   // index.html is left to the fallback below, which marks it no-cache.
+  // The service worker reads the build manifest to know what to keep offline (dashboard/public/sw.js); the
+  // build's other records (which source modules went into which chunk) are for our tests, not for strangers.
+  app.all('/.vite/*', (c, next) =>
+    c.req.path === '/.vite/manifest.json' ? next() : c.json(errorBody('not_found', `Nothing at ${c.req.path}`), ERROR_STATUS.not_found),
+  );
   if (fs.existsSync(deps.config.dashboardDir)) {
     const statics = serveStatic({ root, precompressed: true });
     app.use('/*', (c, next) => (c.req.path === '/' || c.req.path === '/index.html' ? next() : statics(c, next)));
   }
-  app.get('*', (c) => {
+  app.get('*', async (c) => {
     if (!fs.existsSync(indexFile)) {
-      return c.json(errorBody('not_built', 'The dashboard has not been built. Run npm run build.'), 503);
+      return c.json(errorBody('not_built', 'The dashboard has not been built. Run npm run build.'), ERROR_STATUS.not_built);
     }
     c.header('Cache-Control', 'no-cache');
+    const page = fs.readFileSync(indexFile, 'utf8');
     // A path that names no page still gets the app, which draws its "not found" page, but with a real 404.
-    return c.html(fs.readFileSync(indexFile, 'utf8'), findSpaRoute(c.req.path) ? 200 : 404);
+    if (c.req.path !== '/') return c.html(page, findSpaRoute(c.req.path) ? 200 : 404);
+    return c.html(await withFirstViewFields(page, deps));
   });
-  app.notFound((c) => c.json(errorBody('not_found', `Nothing at ${c.req.path}`), 404));
+  app.notFound((c) => c.json(errorBody('not_found', `Nothing at ${c.req.path}`), ERROR_STATUS.not_found));
   return app;
 }

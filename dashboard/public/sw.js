@@ -8,7 +8,10 @@
  *  - navigations get the cached shell at once and refresh it in the
  *    background (stale-while-revalidate): on a slow or flaky link the form
  *    opens from the device, and a new build shows from the next visit. The
- *    shell and its chunks are cached together, so they always agree;
+ *    shell and its chunks are cached together, so they always agree. The
+ *    shell is "/" as the server wrote it, with the form's first step and its
+ *    field list (server/routes/first-view.ts), so that step shows before
+ *    any script has started;
  *  - /assets/* are cache-first (their names change with their content);
  *    chunks of other pages are kept as they are first loaded;
  *  - the field list and the configuration come from the device at once and
@@ -24,9 +27,10 @@ const ASSETS = `assets-${VERSION}`;
 const DATA = `data-${VERSION}`;
 const KEEP = [SHELL, ASSETS, DATA];
 
-/** Manifest keys (sources) whose chunks are cached at install: the report form, its map and the assistant. */
+/** Manifest keys (sources) whose chunks are cached at install: the app, the report form, its map and the assistant. */
 const PRECACHE_SOURCES = [
   'index.html',
+  'src/App.svelte',
   'src/routes/citizen/ReportFormPage.svelte',
   'src/lib/components/citizen/PinMap.svelte',
   'src/lib/components/assistant/AssistantPanel.svelte',

@@ -1,12 +1,18 @@
+import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Config } from '../config.js';
+import { FIRST_VIEW_SCRIPT } from '../domain/first-view.js';
+
+/** index.html's one inline script, allowed by its hash. */
+const FIRST_VIEW_SCRIPT_HASH = `'sha256-${createHash('sha256').update(FIRST_VIEW_SCRIPT).digest('base64')}'`;
 
 /**
  * Security headers for every response. The CSP allows what maplibre and
  * deck.gl need (their workers start from blob: URLs; canvases and tiles use
- * data:/blob: images) and no inline or foreign script at all.
+ * data:/blob: images), no foreign script, and no inline script but the one in
+ * index.html's head, by its hash (server/domain/first-view.ts).
  */
 export function securityHeaders(config: Config): MiddlewareHandler {
   const https = config.publicBaseUrl?.startsWith('https://') ?? false;
@@ -14,7 +20,7 @@ export function securityHeaders(config: Config): MiddlewareHandler {
   return secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
-      scriptSrc: ["'self'"],
+      scriptSrc: ["'self'", FIRST_VIEW_SCRIPT_HASH],
       workerSrc: ["'self'", 'blob:'],
       childSrc: ["'self'", 'blob:'],
       // Svelte and maplibre set style attributes; scripts stay strict.

@@ -161,13 +161,20 @@ describe('citizen pages, accessibility', () => {
     ] as const) {
       const page = await open(lang, PAGES.find((p) => p.name === 'form-filled')!, viewport);
       // Scroll through, so everything has been laid out at least once.
-      await page.locator('.page').evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+      await page.locator('.c-page').evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
       const small = await smallText(page);
       if (small.length) report[`${lang} ${size}`] = small;
       const zoomIn = await page.locator('.maplibregl-ctrl-zoom-in').getAttribute('aria-label');
       expect(zoomIn).toBe(lang === 'vi' ? 'Phóng to' : 'Zoom in');
       expect(await page.locator('.maplibregl-ctrl-zoom-out').getAttribute('aria-label')).toBe(lang === 'vi' ? 'Thu nhỏ' : 'Zoom out');
       await page.screenshot({ path: screenshotPath(`a11y-form-end-${lang}-${size}.png`) });
+      if (lang === 'vi') {
+        // Switched on the page, the map's own controls follow, not only the app's text.
+        await page.locator('button[lang="en"]').first().click();
+        await expect.poll(() => page.locator('.maplibregl-ctrl-zoom-in').getAttribute('aria-label')).toBe('Zoom in');
+        expect(await page.locator('.maplibregl-ctrl-zoom-out').getAttribute('title')).toBe('Zoom out');
+        expect(await page.locator('.maplibregl-canvas').getAttribute('aria-label')).toBe('Map');
+      }
       await page.context().close();
     }
     if (Object.keys(report).length) console.log(`small text:\n${JSON.stringify(report, null, 2)}`);

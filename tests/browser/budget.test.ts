@@ -18,7 +18,6 @@ const CPU_SLOWDOWN = 4;
 const BUDGET = {
   firstViewJsBytes: 250 * 1024,
   coldFirstViewMs: 5_000,
-  /** Not asserted yet: see the warm test. */
   warmFirstViewMs: 1_000,
 };
 
@@ -202,9 +201,9 @@ describe('performance budget of the citizen app', () => {
     await context.close();
   }, 400_000);
 
-  // The issue's 1 s budget for this view is not met yet (README, "Performance budget"): the figures
-  // are printed, and what is asserted is that nothing of the form's code comes from the network.
-  it('opens the report form again from the service worker, with no JavaScript from the network, on the same slow phone', async () => {
+  // Within 1 s because the shell the service worker keeps carries the form's first step as plain HTML,
+  // field list included (dashboard/index.html, server/routes/first-view.ts): it shows before the app's code has run.
+  it('opens the report form again from the service worker within budget, with no JavaScript from the network, on the same slow phone', async () => {
     const context = await browser.newContext(PHONE);
     await watchFirstView(context);
     const page = await context.newPage();
@@ -226,6 +225,9 @@ describe('performance budget of the citizen app', () => {
       undefined,
       { timeout: 60_000, polling: 250 },
     );
+    // The shell it keeps is the whole first step, field list included, not its heading alone.
+    const fieldLinks = await page.evaluate(async () => ((await (await caches.match('/'))?.text()) ?? '').match(/<a class="c-field-card" href="\/\?field=/g)?.length ?? 0);
+    expect(fieldLinks).toBeGreaterThan(0);
     // The first page would share the renderer's main thread with the pages measured next.
     await page.close();
     const warms: number[] = [];
@@ -250,6 +252,8 @@ describe('performance budget of the citizen app', () => {
     figures['form first view, offline (service worker)'] = `${Math.round(offline)} ms (CPU not slowed)`;
     await offlinePage.screenshot({ path: screenshotPath('budget-2-form-offline.png') });
 
+    // Asserted after the offline load, so that a miss still prints every figure.
+    expect(warm).toBeLessThanOrEqual(BUDGET.warmFirstViewMs);
     expect(problems.errors).toEqual([]);
     await context.close();
   }, 400_000);

@@ -146,6 +146,13 @@ describe('citizen pages', () => {
     await page.screenshot({ path: screenshotPath('tracking.png') });
     await page.getByTestId('timeline').scrollIntoViewIfNeeded();
     await page.screenshot({ path: screenshotPath('tracking-timeline.png') });
+    // The timeline's words are the server's, in the reader's language: switched on the page, they follow.
+    const received = page.locator('[data-event="received"] .title');
+    expect(await received.textContent()).toBe('Đã tiếp nhận phản ánh');
+    await page.locator('button[lang="en"]').first().click();
+    await expect.poll(() => received.textContent()).toBe('Report received');
+    await page.locator('button[lang="vi"]').first().click();
+    await expect.poll(() => received.textContent()).toBe('Đã tiếp nhận phản ánh');
 
     // The private link offers withdrawal while the report is open.
     await page.goto(`${server.url}${manageUrl}`);

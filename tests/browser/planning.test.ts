@@ -44,6 +44,13 @@ describe('planning lookup page', () => {
     const mapPng = await page.screenshot({ path: screenshotPath('planning-phone-map.png') });
     const stats = await imageStats(page, mapPng);
     expect(stats.distinctColours).toBeGreaterThan(20);
+    // Zones lie under the streets and their names, so a resident can still read which street a plot is on.
+    const order = await page.evaluate(() => window.__map!.getStyle().layers.map((l) => l.id));
+    expect(order.indexOf('planning-fill-detailed')).toBeGreaterThan(-1);
+    for (const zones of ['planning-fill-general', 'planning-fill-zoning', 'planning-fill-detailed']) {
+      expect(order.indexOf(zones), `${zones} under the roads`).toBeLessThan(order.indexOf('road-path'));
+      expect(order.indexOf(zones), `${zones} under the street names`).toBeLessThan(order.indexOf('road-label'));
+    }
 
     // Tap the map.
     const { x, y } = await pixelOf(page, SPOT.lon, SPOT.lat);

@@ -108,6 +108,9 @@ describe('static files of the dashboard', () => {
     fs.writeFileSync(path.join(dir, 'assets', 'app-abc123.js'), script);
     fs.writeFileSync(path.join(dir, 'assets', 'app-abc123.js.br'), zlib.brotliCompressSync(script));
     fs.writeFileSync(path.join(dir, 'assets', 'app-abc123.js.gz'), zlib.gzipSync(script));
+    fs.mkdirSync(path.join(dir, '.vite'), { recursive: true });
+    fs.writeFileSync(path.join(dir, '.vite', 'manifest.json'), JSON.stringify({ 'index.html': { file: 'assets/app-abc123.js' } }));
+    fs.writeFileSync(path.join(dir, '.vite', 'chunks.json'), JSON.stringify({ 'assets/app-abc123.js': ['dashboard/src/main.ts'] }));
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -148,6 +151,20 @@ describe('static files of the dashboard', () => {
       expect(res.headers.get('cache-control'), url).toBe('no-cache');
       expect(res.headers.get('content-encoding'), url).toBe('br');
       expect(await decoded(res)).toBe(html);
+    }
+  });
+
+  // The service worker reads the build manifest to know what to keep offline; the list of source modules per
+  // chunk is for the budget test only and tells a stranger nothing they need.
+  it('serves the build manifest the service worker reads, and nothing else of the build\'s own records', async () => {
+    const a = await app();
+    const manifest = await a.request('/.vite/manifest.json');
+    expect(manifest.status).toBe(200);
+    expect(await manifest.json()).toEqual({ 'index.html': { file: 'assets/app-abc123.js' } });
+    for (const url of ['/.vite/chunks.json', '/.vite/chunks.json.br', '/.vite/', '/.vite/nothing']) {
+      const res = await a.request(url, { headers: { 'Accept-Encoding': 'br' } });
+      expect(res.status, url).toBe(404);
+      expect(await res.text(), url).not.toContain('main.ts');
     }
   });
 

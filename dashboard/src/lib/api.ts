@@ -41,18 +41,13 @@ export class ApiError extends Error {
   }
 }
 
-async function unwrap<T>(res: { ok: boolean; status: number; json(): Promise<T> }): Promise<T> {
+/**
+ * An answer's JSON, or the error its body describes (our one error shape; with `fields` an ApiFieldError).
+ * Every client of the API (citizen, staff, console, planning) reads errors through this.
+ */
+export async function unwrap<T>(res: { ok: boolean; status: number; json(): Promise<T> }): Promise<T> {
   if (res.ok) return res.json();
-  let code = 'http_error';
-  let message = `HTTP ${res.status}`;
-  try {
-    const body = (await res.json()) as { error?: { code?: string; message?: string } };
-    code = body.error?.code ?? code;
-    message = body.error?.message ?? message;
-  } catch {
-    // Not our JSON error shape (a proxy page, say); the status is all we know.
-  }
-  throw new ApiError(res.status, code, message);
+  throw await errorFromBody(res.status, () => res.json() as Promise<unknown>);
 }
 
 export async function fetchConfig(signal?: AbortSignal): Promise<MapConfig> {
@@ -129,7 +124,7 @@ export async function fetchPlaceNear(lat: number, lon: number, signal?: AbortSig
 }
 
 export async function followReport(code: string, contact: { name?: string; phone?: string; email?: string; contact_consent?: boolean }) {
-  return unwrapWithFields(await api.reports[':code'].follow.$post({ param: { code }, json: contact }));
+  return unwrap(await api.reports[':code'].follow.$post({ param: { code }, json: contact }));
 }
 
 /** Confirms an e-mail follower's address with the token from their confirmation link. */
@@ -142,11 +137,11 @@ export async function fetchReport(code: string, signal?: AbortSignal): Promise<P
 }
 
 export async function rateReport(code: string, body: { manage_token: string; satisfied: boolean; comment?: string }) {
-  return unwrapWithFields(await api.reports[':code'].rating.$post({ param: { code }, json: body }));
+  return unwrap(await api.reports[':code'].rating.$post({ param: { code }, json: body }));
 }
 
 export async function withdrawReport(code: string, body: { manage_token: string; reason?: string }) {
-  return unwrapWithFields(await api.reports[':code'].withdraw.$post({ param: { code }, json: body }));
+  return unwrap(await api.reports[':code'].withdraw.$post({ param: { code }, json: body }));
 }
 
 export interface ReportQuery {
@@ -165,11 +160,6 @@ export async function fetchReportPage(q: ReportQuery, signal?: AbortSignal): Pro
   return unwrap(await api.reports.$get({ query }, { init: { signal } }));
 }
 
-async function unwrapWithFields<T>(res: { ok: boolean; status: number; json(): Promise<T> }): Promise<T> {
-  if (res.ok) return res.json();
-  throw await errorFromBody(res.status, () => res.json() as Promise<unknown>);
-}
-
 async function errorFromBody(status: number, read: () => Promise<unknown>): Promise<ApiError> {
   try {
     const body = (await read()) as { error?: { code?: string; message?: string; fields?: Record<string, string> } };
@@ -177,6 +167,7 @@ async function errorFromBody(status: number, read: () => Promise<unknown>): Prom
     const message = body.error?.message ?? `HTTP ${status}`;
     return body.error?.fields ? new ApiFieldError(status, code, message, body.error.fields) : new ApiError(status, code, message);
   } catch {
+    // Not our JSON error shape (a proxy page during a restart, say): the status is all we know.
     return new ApiError(status, 'http_error', `HTTP ${status}`);
   }
 }
@@ -281,7 +272,7 @@ export async function classifyReport(title: string, description: string, signal?
  * only, so the caller passes the session's CSRF token; a 400 names its fields.
  */
 export async function markReportSender(code: string, body: { client: boolean; phone: boolean; abusive?: boolean; reason: string }, csrfToken: string) {
-  return unwrapWithFields(await api.staff.reports[':code'].abuse.$post({ param: { code }, json: body }, { headers: { 'X-CSRF-Token': csrfToken } }));
+  return unwrap(await api.staff.reports[':code'].abuse.$post({ param: { code }, json: body }, { headers: { 'X-CSRF-Token': csrfToken } }));
 }
 
 // ---------------------------------------------------------------------------

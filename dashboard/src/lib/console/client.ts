@@ -1,5 +1,5 @@
 import type { InferResponseType } from 'hono/client';
-import { api, ApiError } from '../api.js';
+import { api, ApiError, unwrap } from '../api.js';
 
 /**
  * The console's and the wall's calls to /api/stats/*, through the one typed
@@ -56,18 +56,8 @@ function init(auth: Auth, signal?: AbortSignal) {
 }
 
 async function check<T>(auth: Auth, res: { ok: boolean; status: number; json(): Promise<T> }): Promise<T> {
-  if (res.ok) return res.json();
-  let code = 'http_error';
-  let message = `HTTP ${res.status}`;
-  try {
-    const body = (await res.json()) as { error?: { code?: string; message?: string } };
-    code = body.error?.code ?? code;
-    message = body.error?.message ?? message;
-  } catch {
-    // Not our error shape (a proxy page during a restart, say).
-  }
   if (res.status === 401) auth.onUnauthorized?.();
-  throw new ApiError(res.status, code, message);
+  return unwrap(res);
 }
 
 export class StatsClient {

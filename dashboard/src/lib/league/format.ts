@@ -10,10 +10,7 @@ export function monthLabel(month: string): string {
   return i18n.t('league.monthLabel', { m, y, name });
 }
 
-/** An instant as its date in Vietnam, dd/mm/yyyy. */
-export function caseDate(iso: string): string {
-  return new Intl.DateTimeFormat(i18n.locale, { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date(iso));
-}
+export { caseDate } from '../dates.js';
 
 const percent = (v: number) => i18n.number(v * 100);
 

@@ -1,24 +1,10 @@
 import type { InferResponseType } from 'hono/client';
-import { api, ApiError } from '../api.js';
+import { api, unwrap } from '../api.js';
 
 export type PlanningLookup = InferResponseType<typeof api.planning.lookup.$get, 200>;
 export type PlanningZone = PlanningLookup['zones'][number];
 export type LandUse = InferResponseType<(typeof api.planning)['land-uses']['$get'], 200>['land_uses'][number];
 export type PlanSummary = InferResponseType<typeof api.planning.plans.$get, 200>['plans'][number];
-
-async function unwrap<T>(res: { ok: boolean; status: number; json(): Promise<unknown> }): Promise<T> {
-  if (res.ok) return (await res.json()) as T;
-  let code = 'http_error';
-  let message = `HTTP ${res.status}`;
-  try {
-    const body = (await res.json()) as { error?: { code?: string; message?: string } };
-    code = body.error?.code ?? code;
-    message = body.error?.message ?? message;
-  } catch {
-    // Not our error shape; the status is all we know.
-  }
-  throw new ApiError(res.status, code, message);
-}
 
 /** Every plan zone at a point, most detailed plan first. */
 export async function lookupPlanning(lat: number, lon: number, signal?: AbortSignal): Promise<PlanningLookup> {

@@ -1,4 +1,4 @@
-import type { FilterSpecification, LayerSpecification, VectorSourceSpecification } from 'maplibre-gl';
+import type { FilterSpecification, LayerSpecification, Map as MaplibreMap, VectorSourceSpecification } from 'maplibre-gl';
 
 export const PLANNING_SOURCE = 'planning';
 export const PLANNING_FILL = 'planning-fill';
@@ -37,6 +37,18 @@ export function planningLayers(): LayerSpecification[] {
       paint: { 'line-color': '#475569', 'line-width': ['interpolate', ['linear'], ['zoom'], 14, 0.3, 17, 1] },
     },
   ];
+}
+
+/**
+ * The layer that planning zones go under on a street map: its first road (OpenMapTiles' "transportation",
+ * in our style and in a deployment's MAP_STYLE_URL alike), so that streets and their names stay readable
+ * over the zones and a citizen can tell which side of the street a plot is on. A style without roads
+ * gets them under its first label; one without labels, on top.
+ */
+export function planningBeforeLayer(map: MaplibreMap): string | undefined {
+  const layers = map.getStyle().layers;
+  const road = layers.find((l) => 'source-layer' in l && l['source-layer'] === 'transportation');
+  return (road ?? layers.find((l) => l.type === 'symbol'))?.id;
 }
 
 export const PLANNING_FILL_LAYERS = ['general', 'zoning', 'detailed'].map((l) => `${PLANNING_FILL}-${l}`);

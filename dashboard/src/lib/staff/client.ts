@@ -1,6 +1,6 @@
 import type { InferRequestType, InferResponseType } from 'hono/client';
 import { SLA_STATES as ALL_SLA_STATES, type SlaState } from '../../../../server/domain/statuses.js';
-import { api, ApiError, ApiFieldError, type Field } from '../api.js';
+import { api, ApiError, unwrap, type Field } from '../api.js';
 import { staffSession, type Me, type SessionRestriction, type StaffUser } from './session.svelte.js';
 
 /**
@@ -46,21 +46,14 @@ export const ROLES = ['admin', 'dispatcher', 'officer', 'leader'] as const;
 
 /** Reads our JSON error shape; a 401 also ends the local session. */
 async function check<T>(res: { ok: boolean; status: number; json(): Promise<T>; headers?: Headers }): Promise<T> {
-  if (res.ok) return res.json();
-  let code = 'http_error';
-  let message = `HTTP ${res.status}`;
-  let fields: Record<string, string> | undefined;
   try {
-    const body = (await res.json()) as { error?: { code?: string; message?: string; fields?: Record<string, string> } };
-    code = body.error?.code ?? code;
-    message = body.error?.message ?? message;
-    fields = body.error?.fields;
-  } catch {
-    // Not our error shape; the status is all we know.
+    return await unwrap(res);
+  } catch (error) {
+    // A wrong password or a missing/wrong second-factor code is an answer to the sign-in form, not the end of a session.
+    const code = (error as ApiError).code;
+    if (res.status === 401 && code !== 'invalid_credentials' && !code.startsWith('totp_')) staffSession.expired();
+    throw error;
   }
-  // A wrong password or a missing/wrong second-factor code is an answer to the sign-in form, not the end of a session.
-  if (res.status === 401 && code !== 'invalid_credentials' && !code.startsWith('totp_')) staffSession.expired();
-  throw fields ? new ApiFieldError(res.status, code, message, fields) : new ApiError(res.status, code, message);
 }
 
 const csrf = () => ({ headers: { 'X-CSRF-Token': staffSession.csrf ?? '' } });

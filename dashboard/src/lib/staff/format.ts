@@ -1,18 +1,7 @@
 import { ApiError, ApiFieldError } from '../api.js';
 import { i18n, type MessageKey } from '../i18n.svelte.js';
 
-/** Dates as an office reads them: day and time in Vietnam, whatever the browser's zone. */
-export function dateTime(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  return new Intl.DateTimeFormat(i18n.locale, {
-    day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Ho_Chi_Minh',
-  }).format(new Date(iso));
-}
-
-export function shortDate(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  return new Intl.DateTimeFormat(i18n.locale, { day: '2-digit', month: '2-digit', timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date(iso));
-}
+export { dateTime, shortDate } from '../dates.js';
 
 /** "in 3 days" / "2 hours ago", for deadlines. */
 export function relative(iso: string | null | undefined, now = Date.now()): string {
